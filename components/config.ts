@@ -1,0 +1,271 @@
+/**
+ * The stack config schema and its loader. `loadStackConfig` is the only reader of `pulumi.Config`
+ * in the program; everything else receives the typed, validated `StackConfig`.
+ *
+ * Flat keys are what changes during a rollout (`pulumi config set rolloutPercentage 25`); objects
+ * hold what rarely changes. Secrets are top-level keys read with `requireSecret`, so they stay
+ * secrets end to end (a `secure:` value nested in an object would make the whole object secret).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { isExpressibleAsWeights, PERCENTAGE_DECIMALS, Targeting } from "./rollout";
+
+/** The Pulumi project name, which is also the config namespace of every key below. */
+export const PROJECT = "stream5-time-crunch";
+
+/** The seed's flag key. */
+export const DEFAULT_FLAG_KEY = "feature.stream5_time_crunch_mode";
+
+/** Config keys whose values are secrets: declared `secret: true` in Pulumi.yaml. */
+export const SECRET_KEYS = ["databaseUrl", "slackWebhookUrl"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** Config keys read as plain strings; every other non-secret key holds JSON (numbers, booleans, lists, objects). */
+const STRING_KEYS = new Set(["targeting", "flagKey", "launchdarklyProject", "launchdarklyEnvironment"]);
+
+// LaunchDarkly keys (projects, environments, flags): a letter or digit, then letters, digits, '.', '_', '-'.
+const LAUNCHDARKLY_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const launchDarklyKey = (what: string) =>
+  z
+    .string({ error: `a ${what} key (string)` })
+    .regex(LAUNCHDARKLY_KEY, {
+      error: `a ${what} key: starts with a letter or digit, then only letters, digits, '.', '_' or '-'`,
+    })
+    .max(256, { error: `a ${what} key of at most 256 characters` });
+
+// Grafana uids: at most 40 characters of letters, digits, '-' and '_'.
+const grafanaUid = (what: string) =>
+  z
+    .string({ error: `a Grafana ${what} uid (string)` })
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, { error: `a Grafana ${what} uid: 1 to 40 letters, digits, '-' or '_'` });
+
+// Prometheus/Grafana durations as the alert rules use them: a positive whole number of s, m or h.
+const duration = z
+  .string({ error: 'a duration such as "5m"' })
+  .regex(/^[1-9][0-9]*[smh]$/, { error: 'a positive duration: a whole number followed by s, m or h, e.g. "5m"' });
+
+const ratio = z
+  .number({ error: "a ratio between 0 and 1 (0.1 = 10%)" })
+  .gt(0, { error: "a ratio greater than 0 and less than 1 (0.1 = 10%)" })
+  .lt(1, { error: "a ratio greater than 0 and less than 1 (0.1 = 10%)" });
+
+const secretPresence = (key: SecretKey) =>
+  z.literal(true, {
+    error: `a secret: set it with \`pulumi config set --secret ${key} <value>\` or in the stack's ESC environment`,
+  });
+
+/** Alert thresholds, defaulting to the staging checklist's values. */
+const AlertsSchema = z
+  .object({
+    errorRate: z
+      .object({ above: ratio.default(0.1), for: duration.default("5m") })
+      .strict()
+      .prefault({}),
+    responseTimeSeconds: z
+      .object({
+        above: z
+          .number({ error: "a number of seconds greater than 0" })
+          .gt(0, { error: "a number of seconds greater than 0" })
+          .default(5),
+        for: duration.default("5m"),
+      })
+      .strict()
+      .prefault({}),
+    successRate: z
+      .object({ below: ratio.default(0.9), for: duration.default("10m") })
+      .strict()
+      .prefault({}),
+    zeroRequestMinutes: z
+      .number({ error: "a whole number of minutes from 1 to 1440" })
+      .int({ error: "a whole number of minutes from 1 to 1440" })
+      .min(1, { error: "a whole number of minutes from 1 to 1440" })
+      .max(1440, { error: "a whole number of minutes from 1 to 1440" })
+      .default(30),
+    slackChannel: z
+      .string({ error: 'a Slack channel such as "#stream5-staging"' })
+      .regex(/^#[a-z0-9][a-z0-9_-]{0,79}$/, {
+        error: 'a Slack channel: "#" then lowercase letters, digits, "-" or "_"',
+      })
+      .default("#stream5-staging"),
+  })
+  .strict();
+
+const GrafanaSchema = z
+  .object({
+    folderTitle: z
+      .string({ error: "a folder title (string)" })
+      .min(1, { error: "a non-empty folder title" })
+      .default("Stream5 Time Crunch"),
+    dashboardUid: grafanaUid("dashboard").default("stream5-time-crunch"),
+    prometheusDatasourceUid: grafanaUid("datasource"),
+  })
+  .strict();
+
+const quantity = z
+  .string({ error: 'a Kubernetes quantity such as "500m" or "512Mi"' })
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { error: 'a Kubernetes quantity such as "500m" or "512Mi"' });
+
+const PlanningEngineSchema = z
+  .object({
+    namespace: z
+      .string({ error: "a Kubernetes namespace name" })
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "a Kubernetes namespace name (lowercase DNS label)" })
+      .default("planning-engine"),
+    image: z.string({ error: "a container image reference (string)" }).min(1, { error: "a container image reference" }),
+    replicas: z
+      .number({ error: "a whole number from 1 to 50" })
+      .int({ error: "a whole number from 1 to 50" })
+      .min(1, { error: "a whole number from 1 to 50" })
+      .max(50, { error: "a whole number from 1 to 50" })
+      .default(2),
+    maxReplicas: z
+      .number({ error: "a whole number from 1 to 100" })
+      .int({ error: "a whole number from 1 to 100" })
+      .min(1, { error: "a whole number from 1 to 100" })
+      .max(100, { error: "a whole number from 1 to 100" })
+      .default(6),
+    resources: z
+      .object({
+        requests: z
+          .object({ cpu: quantity.default("250m"), memory: quantity.default("512Mi") })
+          .strict()
+          .prefault({}),
+        limits: z
+          .object({ cpu: quantity.default("1"), memory: quantity.default("1Gi") })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
+export const StackConfigSchema = z
+  .object({
+    targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
+    rolloutPercentage: z
+      .number({ error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+      .min(0, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+      .max(100, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+      .refine(isExpressibleAsWeights, {
+        error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
+      }),
+    alwaysOnContexts: z.array(z.string().min(1), { error: "a list of context keys (non-empty strings)" }).default([]),
+    flagKey: launchDarklyKey("flag").default(DEFAULT_FLAG_KEY),
+    launchdarklyProject: launchDarklyKey("LaunchDarkly project"),
+    launchdarklyEnvironment: launchDarklyKey("LaunchDarkly environment"),
+    ownsFlagDefinition: z
+      .boolean({ error: "true or false (exactly one stack owns the flag definition)" })
+      .default(false),
+    alerts: AlertsSchema.prefault({}),
+    grafana: GrafanaSchema,
+    planningEngine: PlanningEngineSchema,
+    databaseUrl: secretPresence("databaseUrl"),
+    slackWebhookUrl: secretPresence("slackWebhookUrl"),
+  })
+  .superRefine((config, ctx) => {
+    if (config.planningEngine.maxReplicas < config.planningEngine.replicas) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["planningEngine", "maxReplicas"],
+        message: `a whole number at least planningEngine.replicas (${config.planningEngine.replicas})`,
+      });
+    }
+  });
+
+type ParsedConfig = z.output<typeof StackConfigSchema>;
+export type AlertsConfig = ParsedConfig["alerts"];
+export type GrafanaConfig = ParsedConfig["grafana"];
+export type PlanningEngineConfig = ParsedConfig["planningEngine"];
+
+/** The validated stack config. Secrets are Outputs marked secret; nothing else is. */
+export type StackConfig = Omit<ParsedConfig, SecretKey> & {
+  readonly [K in SecretKey]: pulumi.Output<string>;
+};
+
+/** Invalid stack config: one message that names every bad key, the value given and what is allowed. */
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid stack config for ${PROJECT} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "StackConfigError";
+  }
+}
+
+/** The config value as Pulumi hands it to the program (a string), decoded for validation. */
+export function decodeConfigValue(key: string, raw: string): unknown {
+  if (STRING_KEYS.has(key)) return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
+}
+
+function describeGiven(key: string, value: unknown): string {
+  if (value === undefined) return "not set";
+  if ((SECRET_KEYS as readonly string[]).includes(key)) return "[secret]";
+  return `got ${JSON.stringify(value)}`;
+}
+
+/**
+ * Validates decoded config values (`{ key: value }`, secrets given as `true` when present) and
+ * applies the defaults. Pure; throws {@link StackConfigError} listing every problem.
+ */
+export function parseStackConfig(input: Record<string, unknown>): ParsedConfig {
+  const known = new Set(Object.keys(StackConfigSchema.shape));
+  const unknownKeys = Object.keys(input)
+    .filter((key) => !known.has(key))
+    .sort()
+    .map((key) => `${key}: not a config key of ${PROJECT}; allowed keys: ${[...known].join(", ")}`);
+  const result = StackConfigSchema.safeParse(input);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const key = issue.path.map(String).join(".");
+        return `${key}: ${describeGiven(key, valueAt(input, issue.path))}; allowed: ${issue.message}`;
+      });
+  if (unknownKeys.length > 0 || !result.success) throw new StackConfigError([...problems, ...unknownKeys]);
+  return result.data;
+}
+
+/**
+ * Reads and validates this stack's config. Call it before declaring any resource: a bad value
+ * stops the program with every problem listed and nothing declared.
+ */
+export function loadStackConfig(): StackConfig {
+  const config = new pulumi.Config(PROJECT);
+  const input: Record<string, unknown> = {};
+  for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
+    const [namespace, key] = splitKey(fullKey);
+    if (namespace !== PROJECT || (SECRET_KEYS as readonly string[]).includes(key)) continue;
+    input[key] = decodeConfigValue(key, raw);
+  }
+  for (const key of SECRET_KEYS) {
+    // Presence only: the value stays inside the secret Output below.
+    if (pulumi.runtime.getConfig(`${PROJECT}:${key}`) !== undefined) input[key] = true;
+  }
+  const parsed = parseStackConfig(input);
+  return {
+    ...parsed,
+    databaseUrl: config.requireSecret("databaseUrl"),
+    slackWebhookUrl: config.requireSecret("slackWebhookUrl"),
+  };
+}
+
+function splitKey(fullKey: string): [string, string] {
+  const colon = fullKey.indexOf(":");
+  return [fullKey.slice(0, colon), fullKey.slice(colon + 1)];
+}

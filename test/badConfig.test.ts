@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { ProgramFailed } from "../tools/offline/engine";
+import { withoutKeys, withValues, type StackConfig } from "../tools/offline/stackConfig";
+import { run, stackConfig } from "./support/program";
+
+/** Runs the program expecting it to stop on bad config; returns the failure. */
+async function rejected(config: StackConfig): Promise<ProgramFailed> {
+  try {
+    await run(config);
+  } catch (error) {
+    if (error instanceof ProgramFailed) return error;
+    throw error;
+  }
+  throw new Error("expected the program to reject the config");
+}
+
+describe("bad stack config stops the program before any resource is declared", () => {
+  const beta = stackConfig("beta");
+
+  it.each([
+    [
+      "a percentage above 100",
+      withValues(beta, { rolloutPercentage: 150 }),
+      "rolloutPercentage: got 150; allowed: a number from 0 to 100",
+    ],
+    ["a negative percentage", withValues(beta, { rolloutPercentage: -1 }), "rolloutPercentage: got -1;"],
+    [
+      "more than 3 decimals",
+      withValues(beta, { rolloutPercentage: 10.1234 }),
+      "rolloutPercentage: got 10.1234; allowed: a number from 0 to 100 with at most 3 decimals",
+    ],
+    [
+      "a percentage that is not a number",
+      withValues(beta, { rolloutPercentage: "ten" }),
+      'rolloutPercentage: got "ten";',
+    ],
+    [
+      "targeting other than on/off",
+      withValues(beta, { targeting: "paused" }),
+      'targeting: got "paused"; allowed: "on" or "off"',
+    ],
+    [
+      "no LaunchDarkly project",
+      withoutKeys(beta, ["launchdarklyProject"]),
+      "launchdarklyProject: not set; allowed: a LaunchDarkly project key",
+    ],
+    [
+      "no LaunchDarkly environment",
+      withoutKeys(beta, ["launchdarklyEnvironment"]),
+      "launchdarklyEnvironment: not set;",
+    ],
+    [
+      "a flag key LaunchDarkly rejects",
+      withValues(beta, { flagKey: "time crunch/mode" }),
+      'flagKey: got "time crunch/mode"; allowed: a flag key',
+    ],
+  ])("%s", async (_case, config, message) => {
+    const failure = await rejected(config);
+    expect(failure.isConfigError).toBe(true);
+    expect(failure.message).toContain(message);
+    expect(failure.declared).toEqual([]);
+  });
+
+  it("lists every bad key at once", async () => {
+    const failure = await rejected(withValues(beta, { rolloutPercentage: 101, targeting: "yes", flagKey: "" }));
+    expect(failure.message).toMatch(/\(3 problems\)/);
+    expect(failure.declared).toEqual([]);
+  });
+});

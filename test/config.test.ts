@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_FLAG_KEY, parseStackConfig, StackConfigError } from "../components/config";
+
+/** The smallest valid config, as decoded from a stack file (secrets present). */
+const valid = {
+  targeting: "on",
+  rolloutPercentage: 10,
+  launchdarklyProject: "athlete-ally",
+  launchdarklyEnvironment: "production",
+  grafana: { prometheusDatasourceUid: "prometheus" },
+  planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3" },
+  databaseUrl: true,
+  slackWebhookUrl: true,
+};
+
+function problemsOf(input: Record<string, unknown>): readonly string[] {
+  try {
+    parseStackConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StackConfigError);
+    return (error as StackConfigError).problems;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("parseStackConfig", () => {
+  it("applies the seed's defaults", () => {
+    const config = parseStackConfig(valid);
+    expect(config.flagKey).toBe(DEFAULT_FLAG_KEY);
+    expect(config.alwaysOnContexts).toEqual([]);
+    expect(config.ownsFlagDefinition).toBe(false);
+    expect(config.alerts).toEqual({
+      errorRate: { above: 0.1, for: "5m" },
+      responseTimeSeconds: { above: 5, for: "5m" },
+      successRate: { below: 0.9, for: "10m" },
+      zeroRequestMinutes: 30,
+      slackChannel: "#stream5-staging",
+    });
+    expect(config.grafana.dashboardUid).toBe("stream5-time-crunch");
+  });
+
+  it.each([
+    ["rolloutPercentage", 150, /^rolloutPercentage: got 150; allowed: a number from 0 to 100 with at most 3 decimals/],
+    ["rolloutPercentage", -5, /^rolloutPercentage: got -5; allowed: a number from 0 to 100/],
+    ["rolloutPercentage", 10.0005, /^rolloutPercentage: got 10.0005; allowed: .*at most 3 decimals/],
+    ["rolloutPercentage", "ten", /^rolloutPercentage: got "ten"; allowed: a number from 0 to 100/],
+    ["targeting", "maybe", /^targeting: got "maybe"; allowed: "on" or "off"/],
+    ["launchdarklyProject", undefined, /^launchdarklyProject: not set; allowed: a LaunchDarkly project key/],
+    [
+      "launchdarklyEnvironment",
+      undefined,
+      /^launchdarklyEnvironment: not set; allowed: a LaunchDarkly environment key/,
+    ],
+    [
+      "flagKey",
+      "feature time crunch!",
+      /^flagKey: got "feature time crunch!"; allowed: a flag key: starts with a letter or digit/,
+    ],
+    ["flagKey", "-leading-dash", /^flagKey: got "-leading-dash"; allowed: a flag key/],
+    ["alwaysOnContexts", "qa-1", /^alwaysOnContexts: got "qa-1"; allowed: a list of context keys/],
+    ["ownsFlagDefinition", "yes", /^ownsFlagDefinition: got "yes"; allowed: true or false/],
+    [
+      "databaseUrl",
+      undefined,
+      /^databaseUrl: not set; allowed: a secret: set it with `pulumi config set --secret databaseUrl <value>`/,
+    ],
+  ])("rejects %s = %j, naming the key, the value and what is allowed", (key, value, message) => {
+    const problems = problemsOf({ ...valid, [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it("names every bad key in one error", () => {
+    const error = (() => {
+      try {
+        parseStackConfig({ ...valid, rolloutPercentage: 101, targeting: "enabled", launchdarklyProject: undefined });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error("expected the config to be rejected");
+    })();
+    expect(error.message).toMatch(/^Invalid stack config for stream5-time-crunch \(3 problems\):/);
+    expect(error.message).toContain("  - rolloutPercentage: got 101;");
+    expect(error.message).toContain('  - targeting: got "enabled";');
+    expect(error.message).toContain("  - launchdarklyProject: not set;");
+  });
+
+  it("rejects a key the project does not know, listing the known ones", () => {
+    expect(problemsOf({ ...valid, rolloutPercent: 10 })).toEqual([
+      expect.stringMatching(
+        /^rolloutPercent: not a config key of stream5-time-crunch; allowed keys: targeting, rolloutPercentage,/,
+      ),
+    ]);
+  });
+
+  it("accepts every percentage LaunchDarkly can express", () => {
+    for (const percentage of [0, 0.001, 10, 33.333, 99.999, 100]) {
+      expect(parseStackConfig({ ...valid, rolloutPercentage: percentage }).rolloutPercentage).toBe(percentage);
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  describeTargeting,
+  environmentTargeting,
+  fallthroughFor,
+  rolloutWeights,
+  Targeting,
+  Variation,
+  WEIGHT_TOTAL,
+} from "../components/rollout";
+
+/** Percentages LaunchDarkly can express: 0..100 in steps of 0.001. */
+const expressiblePercentage = fc.integer({ min: 0, max: WEIGHT_TOTAL }).map((units) => units / 1000);
+
+describe("rolloutWeights", () => {
+  it.each([
+    [10, [10_000, 90_000]],
+    [25, [25_000, 75_000]],
+    [0.001, [1, 99_999]],
+    [12.345, [12_345, 87_655]],
+    [99.999, [99_999, 1]],
+    [0, [0, 100_000]],
+    [100, [100_000, 0]],
+  ])("%s%% -> %j", (percentage, weights) => {
+    expect(rolloutWeights(percentage)).toEqual(weights);
+  });
+
+  it("gives integer weights summing to exactly 100000 for every expressible percentage", () => {
+    fc.assert(
+      fc.property(expressiblePercentage, (percentage) => {
+        const [on, off] = rolloutWeights(percentage);
+        expect(Number.isInteger(on) && Number.isInteger(off)).toBe(true);
+        expect(on + off).toBe(WEIGHT_TOTAL);
+        expect(on).toBe(Math.round(percentage * 1000));
+      }),
+    );
+  });
+
+  it("never gives fewer contexts the feature at a higher percentage", () => {
+    fc.assert(
+      fc.property(expressiblePercentage, expressiblePercentage, (a, b) => {
+        const [low, high] = a <= b ? [a, b] : [b, a];
+        expect(rolloutWeights(low)[0]).toBeLessThanOrEqual(rolloutWeights(high)[0]);
+      }),
+    );
+  });
+
+  it.each([-1, 100.5, 10.0001, Number.NaN, Number.POSITIVE_INFINITY])("rejects %s", (percentage) => {
+    expect(() => rolloutWeights(percentage)).toThrow(/rolloutPercentage .* 0 to 100 with at most 3 decimals/);
+  });
+});
+
+describe("fallthroughFor", () => {
+  it.each([
+    [100, { variation: Variation.On }],
+    [0, { variation: Variation.Off }],
+    [10, { rolloutWeights: [10_000, 90_000], bucketBy: "key" }],
+  ])("%s%% -> %j", (percentage, fallthrough) => {
+    expect(fallthroughFor(percentage)).toEqual(fallthrough);
+  });
+});
+
+describe("environmentTargeting", () => {
+  it("keeps the percentage and targets when the kill switch is on, so only `on` changes", () => {
+    const on = environmentTargeting({ targeting: Targeting.On, rolloutPercentage: 10, alwaysOnContexts: ["qa-1"] });
+    const off = environmentTargeting({ targeting: Targeting.Off, rolloutPercentage: 10, alwaysOnContexts: ["qa-1"] });
+    expect(on.on).toBe(true);
+    expect(off).toEqual({ ...on, on: false });
+  });
+
+  it("serves the off variation (false) when off", () => {
+    const off = environmentTargeting({ targeting: Targeting.Off, rolloutPercentage: 100, alwaysOnContexts: [] });
+    expect(off.offVariation).toBe(Variation.Off);
+  });
+
+  it("targets always-on contexts individually with the on variation, sorted and without duplicates", () => {
+    const targeting = environmentTargeting({
+      targeting: Targeting.On,
+      rolloutPercentage: 0,
+      alwaysOnContexts: ["qa-2", "qa-1", "qa-2"],
+    });
+    expect(targeting.targets).toEqual([{ values: ["qa-1", "qa-2"], variation: Variation.On }]);
+  });
+
+  it("declares no targets without always-on contexts", () => {
+    expect(
+      environmentTargeting({ targeting: Targeting.On, rolloutPercentage: 10, alwaysOnContexts: [] }).targets,
+    ).toEqual([]);
+  });
+});
+
+describe("describeTargeting", () => {
+  it.each([
+    [{ targeting: Targeting.On, rolloutPercentage: 10, alwaysOnContexts: [] }, "on: 10% of contexts get true"],
+    [{ targeting: Targeting.On, rolloutPercentage: 100, alwaysOnContexts: [] }, "on: all contexts get true"],
+    [
+      { targeting: Targeting.On, rolloutPercentage: 0, alwaysOnContexts: ["a"] },
+      "on: no context gets true, plus 1 always-on context",
+    ],
+    [
+      { targeting: Targeting.Off, rolloutPercentage: 25, alwaysOnContexts: [] },
+      "off (kill switch): every context gets false; 25% of contexts get true when targeting is back on",
+    ],
+  ] as const)("%j -> %s", (settings, summary) => {
+    expect(describeTargeting(settings)).toBe(summary);
+  });
+});

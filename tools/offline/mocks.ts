@@ -1,0 +1,69 @@
+/**
+ * Deterministic answers for what the providers would compute (ids, looked-up keys), so the real
+ * program runs under Pulumi's mock engine with no credentials and no network. An unknown resource
+ * type or function token is an error, not an echo: a program change that needs a new mock says so.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+type State = Record<string, unknown>;
+
+/** What each provider would return, by resource type token: the new resource's id and extra state. */
+const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: string; state?: State }> = {
+  "launchdarkly:index/featureFlag:FeatureFlag": (_name, inputs) => ({
+    // The provider's id for a flag is `projectKey/flagKey`.
+    id: `${String(inputs.projectKey)}/${String(inputs.key)}`,
+  }),
+  "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment": (_name, inputs) => ({
+    id: `${String(inputs.flagId)}/${String(inputs.envKey)}`,
+  }),
+};
+
+/** What each provider function would return, by token. */
+const CALL_RESULTS: Record<string, (inputs: State) => State> = {};
+
+/** Pulumi's marker for a secret value in a deserialized property (see `rpc.specialSigKey`). */
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretValue(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as State)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** A resource the program declared, as the mock engine received it. */
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  /** Inputs as sent to the provider; secret values keep Pulumi's secret marker. */
+  readonly inputs: State;
+}
+
+/** Mocks that record every registration, in order, and fail loudly on anything they don't know. */
+export class RecordingMocks implements pulumi.runtime.Mocks {
+  readonly registered: RegisteredResource[] = [];
+  readonly failures: Error[] = [];
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+    const inputs = args.inputs as State;
+    this.registered.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs });
+    if (!args.custom) return { id: undefined, state: inputs };
+    const outputs = RESOURCE_OUTPUTS[args.type];
+    if (!outputs) {
+      return this.fail(`no offline mock for resource type ${args.type}: add one to tools/offline/mocks.ts`);
+    }
+    const { id, state } = outputs(args.name, inputs);
+    return { id, state: { ...inputs, ...state } };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): State {
+    const result = CALL_RESULTS[args.token];
+    if (!result) return this.fail(`no offline mock for function ${args.token}: add one to tools/offline/mocks.ts`);
+    return result(args.inputs as State);
+  }
+
+  private fail(message: string): never {
+    const error = new Error(message);
+    this.failures.push(error);
+    throw error;
+  }
+}
