@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_FLAG_KEY, parseStackConfig, StackConfigError } from "../components/config";
+import {
+  DEFAULT_FLAG_KEY,
+  parseStackConfig,
+  SECRET_KEYS,
+  StackConfigError,
+  StackConfigSchema,
+} from "../components/config";
+import { readProjectFile } from "../tools/offline/stackConfig";
 
 /** The smallest valid config, as decoded from a stack file (secrets present). */
 const valid = {
@@ -97,5 +104,27 @@ describe("parseStackConfig", () => {
     for (const percentage of [0, 0.001, 10, 33.333, 99.999, 100]) {
       expect(parseStackConfig({ ...valid, rolloutPercentage: percentage }).rolloutPercentage).toBe(percentage);
     }
+  });
+});
+
+describe("Pulumi.yaml's config declarations", () => {
+  const declarations = readProjectFile().config ?? {};
+  const schemaKeys = Object.keys(StackConfigSchema.shape);
+
+  it("declare every flat key of the schema, and only those (objects cannot be declared)", () => {
+    const objectKeys = ["alerts", "grafana", "planningEngine"];
+    expect(Object.keys(declarations).sort()).toEqual(schemaKeys.filter((key) => !objectKeys.includes(key)).sort());
+  });
+
+  it("declare the same defaults as the schema, so `pulumi up` and offline runs agree", () => {
+    for (const [key, declaration] of Object.entries(declarations)) {
+      if (declaration.default === undefined) continue;
+      const withoutKey = Object.fromEntries(Object.entries(valid).filter(([k]) => k !== key));
+      expect([key, parseStackConfig(withoutKey)[key as keyof typeof valid]]).toEqual([key, declaration.default]);
+    }
+  });
+
+  it("declare the secret keys secret", () => {
+    for (const key of SECRET_KEYS) expect(declarations[key]?.secret).toBe(true);
   });
 });
