@@ -1,6 +1,11 @@
 // Composition root: read the stack config, build the components, export what people look at.
+import * as pulumi from "@pulumi/pulumi";
+import { timeCrunchAlertRules } from "./components/alertRules";
+import { TimeCrunchAlerts } from "./components/alerts";
 import { loadStackConfig } from "./components/config";
+import { TimeCrunchDashboard } from "./components/dashboard";
 import { TimeCrunchFlag } from "./components/featureFlag";
+import { metricContract, queries } from "./components/metrics";
 
 const config = loadStackConfig();
 
@@ -14,6 +19,32 @@ const flag = new TimeCrunchFlag("time-crunch", {
   alwaysOnContexts: config.alwaysOnContexts,
 });
 
+const promql = queries(metricContract(config.grafana.metricPrefix));
+
+const dashboard = new TimeCrunchDashboard("time-crunch", {
+  folderTitle: config.grafana.folderTitle,
+  folderUid: config.grafana.folderUid,
+  uid: config.grafana.dashboardUid,
+  title: "Stream5 Time Crunch Mode",
+  prometheusDatasourceUid: config.grafana.prometheusDatasourceUid,
+  queries: promql,
+  timeConstraintSuccess: config.grafana.timeConstraintSuccess,
+  responseTimeSeconds: {
+    averageTarget: config.grafana.responseTimeTargetSeconds.average,
+    p95Target: config.grafana.responseTimeTargetSeconds.p95,
+    red: config.alerts.responseTimeSeconds.above,
+  },
+});
+
+new TimeCrunchAlerts("time-crunch-alerts", {
+  folderUid: dashboard.folderUid,
+  prometheusDatasourceUid: config.grafana.prometheusDatasourceUid,
+  rules: timeCrunchAlertRules(config.alerts, promql, pulumi.getStack()),
+  slackChannel: config.alerts.slackChannel,
+  slackWebhookUrl: config.slackWebhookUrl,
+});
+
 export const flagKey = flag.flagKey;
 export const launchdarklyEnvironment = flag.environmentKey;
 export const targetingSummary = flag.targetingSummary;
+export const dashboardUrl = dashboard.url;

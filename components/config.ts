@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { DEFAULT_METRIC_PREFIX } from "./metrics";
 import { isExpressibleAsWeights, PERCENTAGE_DECIMALS, Targeting } from "./rollout";
 
 /** The Pulumi project name, which is also the config namespace of every key below. */
@@ -90,6 +91,16 @@ const AlertsSchema = z
   })
   .strict();
 
+const share = (what: string) =>
+  z
+    .number({ error: `${what}: a ratio between 0 and 1 (0.8 = 80%)` })
+    .gt(0, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` })
+    .lt(1, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` });
+const seconds = z
+  .number({ error: "a number of seconds greater than 0" })
+  .gt(0, { error: "a number of seconds greater than 0" });
+
+/** Where the dashboard lives, what it queries, and the targets it draws (the checklist's). */
 const GrafanaSchema = z
   .object({
     folderTitle: z
@@ -97,9 +108,31 @@ const GrafanaSchema = z
       .min(1, { error: "a non-empty folder title" })
       .default("Stream5 Time Crunch"),
     dashboardUid: grafanaUid("dashboard").default("stream5-time-crunch"),
+    folderUid: grafanaUid("folder").default("stream5-time-crunch-folder"),
     prometheusDatasourceUid: grafanaUid("datasource"),
+    metricPrefix: z
+      .string({ error: "a Prometheus metric name prefix" })
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "a Prometheus metric name prefix: letters, digits, '_' or ':'" })
+      .default(DEFAULT_METRIC_PREFIX),
+    timeConstraintSuccess: z
+      .object({ target: share("the target").default(0.8), red: share("the red line").default(0.7) })
+      .strict()
+      .prefault({}),
+    responseTimeTargetSeconds: z
+      .object({ average: seconds.default(2), p95: seconds.default(5) })
+      .strict()
+      .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((grafana, ctx) => {
+    if (grafana.timeConstraintSuccess.red >= grafana.timeConstraintSuccess.target) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["timeConstraintSuccess", "red"],
+        message: `a ratio below timeConstraintSuccess.target (${grafana.timeConstraintSuccess.target})`,
+      });
+    }
+  });
 
 const quantity = z
   .string({ error: 'a Kubernetes quantity such as "500m" or "512Mi"' })

@@ -54,6 +54,31 @@ describe("bad stack config stops the program before any resource is declared", (
       withValues(beta, { flagKey: "time crunch/mode" }),
       'flagKey: got "time crunch/mode"; allowed: a flag key',
     ],
+    [
+      "an alert ratio outside 0..1",
+      withValues(beta, { alerts: { errorRate: { above: 10 } } }),
+      "alerts.errorRate.above: got 10; allowed: a ratio greater than 0 and less than 1",
+    ],
+    [
+      "a non-positive alert duration",
+      withValues(beta, { alerts: { successRate: { for: "0m" } } }),
+      'alerts.successRate.for: got "0m"; allowed: a positive duration',
+    ],
+    [
+      "a bad dashboard uid",
+      withValues(beta, { grafana: { prometheusDatasourceUid: "prometheus", dashboardUid: "time crunch!" } }),
+      'grafana.dashboardUid: got "time crunch!"; allowed: a Grafana dashboard uid',
+    ],
+    [
+      "a red line above the target",
+      withValues(beta, { grafana: { prometheusDatasourceUid: "prometheus", timeConstraintSuccess: { red: 0.9 } } }),
+      "grafana.timeConstraintSuccess.red: got 0.9; allowed: a ratio below timeConstraintSuccess.target (0.8)",
+    ],
+    [
+      "no Prometheus datasource",
+      withValues(beta, { grafana: {} }),
+      "grafana.prometheusDatasourceUid: not set; allowed: a Grafana datasource uid",
+    ],
   ])("%s", async (_case, config, message) => {
     const failure = await rejected(config);
     expect(failure.isConfigError).toBe(true);

@@ -44,7 +44,7 @@ describe("the stacks' declared resources", () => {
       flagId: "athlete-ally/feature.stream5_time_crunch_mode",
       envKey: "staging",
     });
-    expect(staging.outputs).toEqual({
+    expect(staging.outputs).toMatchObject({
       flagKey: "feature.stream5_time_crunch_mode",
       launchdarklyEnvironment: "staging",
       targetingSummary: "on: all contexts get true",
@@ -101,5 +101,20 @@ describe("who gets the flag, as LaunchDarkly's SDK evaluates it", () => {
       }),
       { numRuns: 4 },
     );
+  });
+});
+
+describe("rollback touches only the flag's environment targeting", () => {
+  it.each([
+    ["the kill switch", { targeting: "off" }],
+    ["a percentage change", { rolloutPercentage: 25 }],
+  ])("%s changes the inputs of exactly one resource, the FeatureFlagEnvironment", async (_change, values) => {
+    const before = await run(stackConfig("beta"));
+    const after = await run(withValues(stackConfig("beta"), values));
+    expect(after.resources.map((r) => r.urn)).toEqual(before.resources.map((r) => r.urn));
+    const changed = after.resources.filter(
+      (r, i) => JSON.stringify(r.inputs) !== JSON.stringify(before.resources[i]?.inputs),
+    );
+    expect(changed.map((r) => r.type)).toEqual([FLAG_ENVIRONMENT]);
   });
 });

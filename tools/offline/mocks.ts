@@ -7,6 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 
 type State = Record<string, unknown>;
 
+/** Stands for the Grafana instance's URL, which only the provider config (`grafana:url`) knows. */
+export const GRAFANA_URL = "<grafana>";
+
 /** What each provider would return, by resource type token: the new resource's id and extra state. */
 const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: string; state?: State }> = {
   "launchdarkly:index/featureFlag:FeatureFlag": (_name, inputs) => ({
@@ -15,6 +18,16 @@ const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: st
   }),
   "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment": (_name, inputs) => ({
     id: `${String(inputs.flagId)}/${String(inputs.envKey)}`,
+  }),
+  "grafana:oss/folder:Folder": (_name, inputs) => ({ id: String(inputs.uid) }),
+  "grafana:oss/dashboard:Dashboard": (_name, inputs) => {
+    const { uid } = JSON.parse(String(inputs.configJson)) as { uid: string };
+    // Grafana's id is `<orgId>:<uid>`; its URL is the instance's (the `grafana:url` provider config).
+    return { id: `1:${uid}`, state: { uid, url: `${GRAFANA_URL}/d/${uid}` } };
+  },
+  "grafana:alerting/contactPoint:ContactPoint": (_name, inputs) => ({ id: String(inputs.name) }),
+  "grafana:alerting/ruleGroup:RuleGroup": (_name, inputs) => ({
+    id: `${String(inputs.folderUid)}:${String(inputs.name)}`,
   }),
 };
 

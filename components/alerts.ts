@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as grafana from "@pulumiverse/grafana";
+import type { AlertRuleSpec } from "./alertRules";
+
+export interface TimeCrunchAlertsArgs {
+  /** The Grafana folder the rule group lives in (the dashboard's). */
+  readonly folderUid: pulumi.Input<string>;
+  /** The Prometheus datasource the rules query (fixed: rules cannot use dashboard variables). */
+  readonly prometheusDatasourceUid: string;
+  /** The rules, from `alertRules.ts`. */
+  readonly rules: readonly AlertRuleSpec[];
+  /** Slack channel of the rollout, e.g. `#stream5-staging`. */
+  readonly slackChannel: string;
+  /** The channel's incoming webhook URL (a secret). */
+  readonly slackWebhookUrl: pulumi.Input<string>;
+}
+
+/** How often Grafana evaluates the rules. */
+const EVALUATION_INTERVAL_SECONDS = 60;
+// Grafana's server-side expressions datasource (reduce, threshold).
+const EXPRESSION_DATASOURCE = "__expr__";
+
+/**
+ * The checklist's alert thresholds as one Grafana rule group, and the Slack contact point of the
+ * rollout channel. Each rule names its contact point in its own notification settings: the org's
+ * notification policy tree is shared with other teams, so this stack never touches it.
+ */
+export class TimeCrunchAlerts extends pulumi.ComponentResource {
+  readonly contactPointName: pulumi.Output<string>;
+  readonly ruleGroupName: pulumi.Output<string>;
+
+  constructor(name: string, args: TimeCrunchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("stream5:grafana:TimeCrunchAlerts", name, {}, opts);
+
+    const contactPoint = new grafana.alerting.ContactPoint(
+      name,
+      {
+        name,
+        slacks: [
+          {
+            url: pulumi.secret(args.slackWebhookUrl),
+            recipient: args.slackChannel,
+            title: '{{ template "slack.default.title" . }}',
+            text: "{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    const group = new grafana.alerting.RuleGroup(
+      name,
+      {
+        name,
+        folderUid: args.folderUid,
+        intervalSeconds: EVALUATION_INTERVAL_SECONDS,
+        rules: args.rules.map((rule) => ({
+          name: rule.title,
+          uid: `${name}-${rule.key}`.slice(0, 40),
+          condition: "C",
+          for: rule.for,
+          noDataState: rule.noDataState,
+          execErrState: "Error",
+          labels: { severity: rule.severity, team: "stream5", feature: "time-crunch" },
+          annotations: { summary: rule.summary, runbook: rule.runbook },
+          notificationSettings: { contactPoint: contactPoint.name },
+          datas: grafanaQueries(rule, args.prometheusDatasourceUid),
+        })),
+      },
+      { parent: this },
+    );
+
+    this.contactPointName = contactPoint.name;
+    this.ruleGroupName = group.name;
+    this.registerOutputs({ contactPointName: this.contactPointName, ruleGroupName: this.ruleGroupName });
+  }
+}
+
+/** Grafana's A (Prometheus query) -> B (reduce to last) -> C (threshold) chain for one rule. */
+function grafanaQueries(rule: AlertRuleSpec, datasourceUid: string): grafana.types.input.alerting.RuleGroupRuleData[] {
+  const expression = (refId: string, model: object) => ({
+    refId,
+    datasourceUid: EXPRESSION_DATASOURCE,
+    relativeTimeRange: { from: 0, to: 0 },
+    model: JSON.stringify({ refId, datasource: { type: "__expr__", uid: EXPRESSION_DATASOURCE }, ...model }),
+  });
+  return [
+    {
+      refId: "A",
+      datasourceUid,
+      relativeTimeRange: { from: rule.lookbackSeconds, to: 0 },
+      model: JSON.stringify({
+        refId: "A",
+        datasource: { type: "prometheus", uid: datasourceUid },
+        expr: rule.expr,
+        instant: true,
+        range: false,
+      }),
+    },
+    // dropNN: a ratio of no traffic (0/0 = NaN) is no data, not a breach.
+    expression("B", { type: "reduce", expression: "A", reducer: "last", settings: { mode: "dropNN" } }),
+    expression("C", {
+      type: "threshold",
+      expression: "B",
+      conditions: [{ evaluator: { type: rule.comparison, params: [rule.threshold] } }],
+    }),
+  ];
+}

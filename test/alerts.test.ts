@@ -1,0 +1,191 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProgramRun } from "../tools/offline/engine";
+import { withValues } from "../tools/offline/stackConfig";
+import { prometheusRules, type PrometheusRule } from "./support/grafanaRules";
+import { onlyOfType, run, stackConfig } from "./support/program";
+import { promtool } from "./support/promtool";
+
+const RULE_GROUP = "grafana:alerting/ruleGroup:RuleGroup";
+const CONTACT_POINT = "grafana:alerting/contactPoint:ContactPoint";
+
+// The metric contract, spelled out: what the planning engine exports.
+const REQUESTS = "stream5_time_crunch_preview_requests_total";
+const DURATION = "stream5_time_crunch_preview_duration_seconds";
+
+const Alert = {
+  ErrorRate: "Time Crunch preview error rate high",
+  ResponseTime: "Time Crunch preview response time high",
+  SuccessRate: "Time Crunch preview success rate low",
+  ZeroRequests: "Time Crunch preview receives no requests",
+} as const;
+
+let beta: ProgramRun;
+let rules: PrometheusRule[];
+
+beforeAll(async () => {
+  beta = await run(stackConfig("beta"));
+  rules = prometheusRules(onlyOfType(beta, RULE_GROUP));
+});
+
+/** A counter series growing by `perMinute` for `minutes` minutes (promtool's expanding notation). */
+const growing = (perMinute: number, minutes: number) => `0+${perMinute}x${minutes}`;
+
+/** promtool expectations: `alert` is firing (with its labels) at each of `firing`, and not at `quiet`. */
+function expectations(alert: string, firing: string[], quiet: string[]) {
+  const rule = rules.find((r) => r.alert === alert);
+  if (!rule) throw new Error(`the program declares no rule "${alert}"`);
+  return [
+    ...quiet.map((at) => ({ eval_time: at, alertname: alert, exp_alerts: [] })),
+    ...firing.map((at) => ({ eval_time: at, alertname: alert, exp_alerts: [{ exp_labels: rule.labels }] })),
+  ];
+}
+
+type Series = { series: string; values: string }[];
+
+/** Runs `promtool test rules` on the declared rules with one scenario; returns promtool's verdict. */
+function scenario(inputSeries: Series, alertTests: ReturnType<typeof expectations>) {
+  return promtool(["test", "rules", "tests.yml"], {
+    "rules.yml": { groups: [{ name: "stream5-time-crunch", rules }] },
+    "tests.yml": {
+      rule_files: ["rules.yml"],
+      evaluation_interval: "1m",
+      tests: [{ interval: "1m", input_series: inputSeries, alert_rule_test: alertTests }],
+    },
+  });
+}
+
+function requests(outcome: string, values: string) {
+  return { series: `${REQUESTS}{outcome="${outcome}",strategy="compress_intervals"}`, values };
+}
+
+describe("the alert rules, as Prometheus evaluates them", () => {
+  it("declares the checklist's four rules, each routed to the rollout's Slack contact point", () => {
+    expect(rules.map((r) => r.alert).sort()).toEqual(Object.values(Alert).sort());
+    const contactPoint = onlyOfType(beta, CONTACT_POINT);
+    for (const rule of onlyOfType(beta, RULE_GROUP).inputs.rules as { notificationSettings: unknown }[]) {
+      expect(rule.notificationSettings).toEqual({ contactPoint: contactPoint.inputs.name });
+    }
+    expect(beta.resources.map((r) => r.type)).not.toContain("grafana:alerting/notificationPolicy:NotificationPolicy");
+  });
+
+  it("error rate: fires after 5 minutes above 10%, not before", () => {
+    const verdict = scenario(
+      [requests("success", growing(89.5, 30)), requests("error", growing(10.5, 30))],
+      expectations(Alert.ErrorRate, ["6m", "20m"], ["1m", "5m"]),
+    );
+    expect(verdict.output).toContain("SUCCESS");
+  });
+
+  it("error rate: never fires just below 10%", () => {
+    const verdict = scenario(
+      [requests("success", growing(90.5, 30)), requests("error", growing(9.5, 30))],
+      expectations(Alert.ErrorRate, [], ["6m", "20m", "30m"]),
+    );
+    expect(verdict.output).toContain("SUCCESS");
+  });
+
+  it("response time: fires after 5 minutes of an average above 5 s, not before; never at 4.9 s", () => {
+    const slow = scenario(
+      [
+        { series: `${DURATION}_sum`, values: growing(5.1 * 100, 30) },
+        { series: `${DURATION}_count`, values: growing(100, 30) },
+      ],
+      expectations(Alert.ResponseTime, ["6m", "25m"], ["1m", "5m"]),
+    );
+    expect(slow.output).toContain("SUCCESS");
+    const fine = scenario(
+      [
+        { series: `${DURATION}_sum`, values: growing(4.9 * 100, 30) },
+        { series: `${DURATION}_count`, values: growing(100, 30) },
+      ],
+      expectations(Alert.ResponseTime, [], ["6m", "25m"]),
+    );
+    expect(fine.output).toContain("SUCCESS");
+  });
+
+  it("success rate: fires after 10 minutes below 90%, not before; never at 91%", () => {
+    const low = scenario(
+      [requests("success", growing(89, 30)), requests("error", growing(11, 30))],
+      expectations(Alert.SuccessRate, ["11m", "25m"], ["1m", "10m"]),
+    );
+    expect(low.output).toContain("SUCCESS");
+    const fine = scenario(
+      [requests("success", growing(91, 30)), requests("error", growing(9, 30))],
+      expectations(Alert.SuccessRate, [], ["11m", "25m"]),
+    );
+    expect(fine.output).toContain("SUCCESS");
+  });
+
+  it("success rate: fires when every request fails (the success series never existed)", () => {
+    const verdict = scenario([requests("error", growing(20, 30))], expectations(Alert.SuccessRate, ["11m"], ["10m"]));
+    expect(verdict.output).toContain("SUCCESS");
+  });
+
+  it("zero requests: fires 30 minutes after traffic stops, not before", () => {
+    const verdict = scenario(
+      // 10 requests a minute until minute 20, then the counter stays put (still scraped).
+      [requests("success", `${growing(10, 20)} 200x40`)],
+      expectations(Alert.ZeroRequests, ["50m", "55m"], ["5m", "20m", "49m"]),
+    );
+    expect(verdict.output).toContain("SUCCESS");
+  });
+
+  it("zero requests: fires 30 minutes after the engine disappears (its series go stale)", () => {
+    const verdict = scenario(
+      [requests("success", `${growing(10, 20)} stale`), { series: "up", values: "1x60" }],
+      expectations(Alert.ZeroRequests, ["50m"], ["20m", "49m"]),
+    );
+    expect(verdict.output).toContain("SUCCESS");
+  });
+
+  it("zero requests: fires when the request metric has never existed", () => {
+    const verdict = scenario([{ series: "up", values: "1x60" }], expectations(Alert.ZeroRequests, ["1m", "40m"], []));
+    expect(verdict.output).toContain("SUCCESS");
+  });
+
+  it("zero requests: stays quiet while traffic flows", () => {
+    const verdict = scenario(
+      [requests("success", growing(1, 60))],
+      expectations(Alert.ZeroRequests, [], ["5m", "31m", "60m"]),
+    );
+    expect(verdict.output).toContain("SUCCESS");
+  });
+
+  it("takes thresholds and durations from config", async () => {
+    const strict = await run(
+      withValues(stackConfig("beta"), { alerts: { errorRate: { above: 0.02, for: "2m" }, zeroRequestMinutes: 10 } }),
+    );
+    const strictRules = prometheusRules(onlyOfType(strict, RULE_GROUP));
+    const errorRate = strictRules.find((r) => r.alert === Alert.ErrorRate);
+    expect(errorRate?.for).toBe("2m");
+    expect(errorRate?.expr).toMatch(/\) > 0\.02$/);
+    expect(strictRules.find((r) => r.alert === Alert.ZeroRequests)?.expr).toContain(`${REQUESTS}[10m]`);
+  });
+
+  it("promtool would reject a broken rule (the check can fail)", () => {
+    const verdict = promtool(["check", "rules", "rules.yml"], {
+      "rules.yml": { groups: [{ name: "broken", rules: [{ alert: "x", expr: `rate(sum(${REQUESTS}))` }] }] },
+    });
+    expect(verdict.ok).toBe(false);
+  });
+});
+
+describe("every PromQL expression the stack uses", () => {
+  it("passes `promtool check rules` (dashboard macros substituted)", () => {
+    const dashboard = JSON.parse(String(onlyOfType(beta, "grafana:oss/dashboard:Dashboard").inputs.configJson)) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const panelExprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+    const recorded = [
+      ...panelExprs.map((expr) => expr.replaceAll("$__rate_interval", "5m")),
+      ...rules.map((r) => r.expr),
+    ];
+    const verdict = promtool(["check", "rules", "rules.yml"], {
+      "rules.yml": {
+        groups: [{ name: "all", rules: recorded.map((expr, i) => ({ record: `stream5:check:${i}`, expr })) }],
+      },
+    });
+    expect(verdict.output).toMatch(/SUCCESS: \d+ rules found/);
+    expect(verdict.ok).toBe(true);
+  });
+});
