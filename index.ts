@@ -6,6 +6,7 @@ import { loadStackConfig } from "./components/config";
 import { TimeCrunchDashboard } from "./components/dashboard";
 import { TimeCrunchFlag } from "./components/featureFlag";
 import { metricContract, queries } from "./components/metrics";
+import { PlanningEngine } from "./components/planningEngine";
 
 const config = loadStackConfig();
 
@@ -44,7 +45,18 @@ new TimeCrunchAlerts("time-crunch-alerts", {
   slackWebhookUrl: config.slackWebhookUrl,
 });
 
+const engine = new PlanningEngine("planning-engine", {
+  ...config.planningEngine,
+  flagKey: config.flagKey,
+  launchdarklyProject: config.launchdarklyProject,
+  launchdarklyEnvironment: config.launchdarklyEnvironment,
+  databaseUrl: config.databaseUrl,
+});
+
 export const flagKey = flag.flagKey;
 export const launchdarklyEnvironment = flag.environmentKey;
 export const targetingSummary = flag.targetingSummary;
 export const dashboardUrl = dashboard.url;
+export const planningEngineNamespace = engine.namespace;
+export const planningEngineService = engine.serviceName;
+export const previewUrl = engine.previewUrl;

@@ -138,25 +138,36 @@ const quantity = z
   .string({ error: 'a Kubernetes quantity such as "500m" or "512Mi"' })
   .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { error: 'a Kubernetes quantity such as "500m" or "512Mi"' });
 
+/**
+ * A container image pinned to a version: `registry/name:tag` with a tag other than `latest`, or
+ * `registry/name@sha256:<digest>`. An unpinned image would change under a running rollout.
+ */
+export const PINNED_IMAGE =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .number({ error: `a whole number from ${min} to ${max}` })
+    .int({ error: `a whole number from ${min} to ${max}` })
+    .min(min, { error: `a whole number from ${min} to ${max}` })
+    .max(max, { error: `a whole number from ${min} to ${max}` });
+
+/** The planning engine's workload. */
 const PlanningEngineSchema = z
   .object({
     namespace: z
       .string({ error: "a Kubernetes namespace name" })
       .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "a Kubernetes namespace name (lowercase DNS label)" })
       .default("planning-engine"),
-    image: z.string({ error: "a container image reference (string)" }).min(1, { error: "a container image reference" }),
-    replicas: z
-      .number({ error: "a whole number from 1 to 50" })
-      .int({ error: "a whole number from 1 to 50" })
-      .min(1, { error: "a whole number from 1 to 50" })
-      .max(50, { error: "a whole number from 1 to 50" })
-      .default(2),
-    maxReplicas: z
-      .number({ error: "a whole number from 1 to 100" })
-      .int({ error: "a whole number from 1 to 100" })
-      .min(1, { error: "a whole number from 1 to 100" })
-      .max(100, { error: "a whole number from 1 to 100" })
-      .default(6),
+    /** Whether this stack creates the namespace (false: it exists already, owned by the platform). */
+    createNamespace: z.boolean({ error: "true or false" }).default(false),
+    image: z.string({ error: "a container image reference (string)" }).regex(PINNED_IMAGE, {
+      error: 'a pinned image: "registry/name:tag" with a tag other than latest, or "registry/name@sha256:<digest>"',
+    }),
+    /** The autoscaler's minimum; the Deployment itself sets no replica count. */
+    replicas: wholeNumber(1, 50).default(2),
+    maxReplicas: wholeNumber(1, 100).default(6),
+    targetCpuUtilizationPercent: wholeNumber(10, 100).default(70),
     resources: z
       .object({
         requests: z
@@ -170,42 +181,49 @@ const PlanningEngineSchema = z
       })
       .strict()
       .prefault({}),
+    logLevel: z
+      .enum(["debug", "info", "warn", "error"], { error: '"debug", "info", "warn" or "error"' })
+      .default("info"),
+    /** The path of the Time Crunch preview endpoint on the engine's HTTP port. */
+    previewPath: z
+      .string({ error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
+      .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
+      .default("/v1/plans/time-crunch/preview"),
+    /** Whether the cluster runs the Prometheus operator (then a ServiceMonitor, else scrape annotations). */
+    prometheusOperator: z.boolean({ error: "true or false" }).default(false),
   })
-  .strict();
-
-/** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
-export const StackConfigSchema = z
-  .object({
-    targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
-    rolloutPercentage: z
-      .number({ error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
-      .min(0, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
-      .max(100, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
-      .refine(isExpressibleAsWeights, {
-        error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
-      }),
-    alwaysOnContexts: z.array(z.string().min(1), { error: "a list of context keys (non-empty strings)" }).default([]),
-    flagKey: launchDarklyKey("flag").default(DEFAULT_FLAG_KEY),
-    launchdarklyProject: launchDarklyKey("LaunchDarkly project"),
-    launchdarklyEnvironment: launchDarklyKey("LaunchDarkly environment"),
-    ownsFlagDefinition: z
-      .boolean({ error: "true or false (exactly one stack owns the flag definition)" })
-      .default(false),
-    alerts: AlertsSchema.prefault({}),
-    grafana: GrafanaSchema,
-    planningEngine: PlanningEngineSchema,
-    databaseUrl: secretPresence("databaseUrl"),
-    slackWebhookUrl: secretPresence("slackWebhookUrl"),
-  })
-  .superRefine((config, ctx) => {
-    if (config.planningEngine.maxReplicas < config.planningEngine.replicas) {
+  .strict()
+  .superRefine((engine, ctx) => {
+    if (engine.maxReplicas < engine.replicas) {
       ctx.addIssue({
         code: "custom",
-        path: ["planningEngine", "maxReplicas"],
-        message: `a whole number at least planningEngine.replicas (${config.planningEngine.replicas})`,
+        path: ["maxReplicas"],
+        message: `a whole number at least planningEngine.replicas (${engine.replicas}), the autoscaler's minimum`,
       });
     }
   });
+
+/** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
+export const StackConfigSchema = z.object({
+  targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
+  rolloutPercentage: z
+    .number({ error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    .min(0, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    .max(100, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    .refine(isExpressibleAsWeights, {
+      error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
+    }),
+  alwaysOnContexts: z.array(z.string().min(1), { error: "a list of context keys (non-empty strings)" }).default([]),
+  flagKey: launchDarklyKey("flag").default(DEFAULT_FLAG_KEY),
+  launchdarklyProject: launchDarklyKey("LaunchDarkly project"),
+  launchdarklyEnvironment: launchDarklyKey("LaunchDarkly environment"),
+  ownsFlagDefinition: z.boolean({ error: "true or false (exactly one stack owns the flag definition)" }).default(false),
+  alerts: AlertsSchema.prefault({}),
+  grafana: GrafanaSchema,
+  planningEngine: PlanningEngineSchema,
+  databaseUrl: secretPresence("databaseUrl"),
+  slackWebhookUrl: secretPresence("slackWebhookUrl"),
+});
 
 type ParsedConfig = z.output<typeof StackConfigSchema>;
 export type AlertsConfig = ParsedConfig["alerts"];

@@ -3,6 +3,7 @@
  * program runs under Pulumi's mock engine with no credentials and no network. An unknown resource
  * type or function token is an error, not an echo: a program change that needs a new mock says so.
  */
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
 type State = Record<string, unknown>;
@@ -31,8 +32,46 @@ const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: st
   }),
 };
 
+/** Kubernetes resource types the program declares: the provider names unnamed objects `<name>-<suffix>`. */
+const KUBERNETES_TYPES = [
+  "kubernetes:core/v1:Namespace",
+  "kubernetes:core/v1:ServiceAccount",
+  "kubernetes:core/v1:ConfigMap",
+  "kubernetes:core/v1:Secret",
+  "kubernetes:core/v1:Service",
+  "kubernetes:apps/v1:Deployment",
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+  "kubernetes:policy/v1:PodDisruptionBudget",
+  "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+];
+for (const type of KUBERNETES_TYPES) {
+  RESOURCE_OUTPUTS[type] = (name, inputs) => {
+    const metadata = (inputs.metadata ?? {}) as State;
+    // Pulumi's auto-name suffix is random; offline it is derived from the name, so runs repeat.
+    const objectName = typeof metadata.name === "string" ? metadata.name : `${name}-${suffix(name)}`;
+    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+    return {
+      id: namespace ? `${namespace}/${objectName}` : objectName,
+      state: { metadata: { ...metadata, name: objectName } },
+    };
+  };
+}
+
+function suffix(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 8);
+}
+
 /** What each provider function would return, by token. */
-const CALL_RESULTS: Record<string, (inputs: State) => State> = {};
+const CALL_RESULTS: Record<string, (inputs: State) => State> = {
+  // The environment's SDK key: a stand-in, never a real key.
+  "launchdarkly:index/getEnvironment:getEnvironment": (inputs) => ({
+    id: `${String(inputs.projectKey)}/${String(inputs.key)}`,
+    key: inputs.key,
+    projectKey: inputs.projectKey,
+    name: inputs.key,
+    apiKey: `sdk-offline-${String(inputs.key)}`,
+  }),
+};
 
 /** Pulumi's marker for a secret value in a deserialized property (see `rpc.specialSigKey`). */
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -115,3 +115,8 @@ export function withoutKeys(config: StackConfig, keys: readonly string[]): Stack
   const removed = new Set(keys.map(fullKey));
   return { ...config, values: Object.fromEntries(Object.entries(config.values).filter(([key]) => !removed.has(key))) };
 }
+
+/** The config with a project key set to a secret value (as `pulumi config set --secret` would). */
+export function withSecret(config: StackConfig, key: string, value: string): StackConfig {
+  return { ...config, values: { ...config.values, [fullKey(key)]: { value, secret: true } } };
+}
