@@ -35,6 +35,8 @@ interface StackFile {
 /** A stack's config as the program would receive it, plus where it came from. */
 export interface StackConfig extends OfflineConfig {
   readonly file: string;
+  /** The `--set` overrides applied on top of the file, as given. */
+  readonly overrides: readonly string[];
   /** Pulumi ESC environments the stack imports (their values are not readable offline). */
   readonly environments: readonly string[];
 }
@@ -59,7 +61,7 @@ export function readStackConfig(file: string, stack?: string): StackConfig {
   const values: Record<string, ConfigValue> = {};
 
   for (const [key, raw] of Object.entries(parsed.config ?? {})) {
-    values[fullKey(key)] = toConfigValue(raw);
+    values[fullKey(key)] = toConfigValue(raw, declaredSecret(key));
   }
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
     const full = fullKey(key);
@@ -71,16 +73,22 @@ export function readStackConfig(file: string, stack?: string): StackConfig {
       values[full] = { value: SECRET_PLACEHOLDER, secret: true };
     }
   }
-  return { stack: name, file, environments, values };
+  return { stack: name, file, environments, values, overrides: [] };
 }
 
 function fullKey(key: string): string {
   return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
 
-function toConfigValue(raw: unknown): ConfigValue {
+/** Keys Pulumi.yaml declares `secret: true` stay secret offline even when given in plain text. */
+function declaredSecret(key: string): boolean {
+  const full = fullKey(key);
+  return Object.entries(readProjectFile().config ?? {}).some(([k, d]) => fullKey(k) === full && d.secret === true);
+}
+
+function toConfigValue(raw: unknown, secret: boolean): ConfigValue {
   if (isSecure(raw)) return { value: SECRET_PLACEHOLDER, secret: true };
-  return { value: toConfigString(raw), secret: containsSecure(raw) };
+  return { value: toConfigString(raw), secret: secret || containsSecure(raw) };
 }
 
 /** Pulumi passes scalars as their text and objects/lists as JSON. */
@@ -105,7 +113,7 @@ function containsSecure(raw: unknown): boolean {
 /** The config with some project keys set to new values (as `pulumi config set` would). */
 export function withValues(config: StackConfig, values: Readonly<Record<string, unknown>>): StackConfig {
   const changed = Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [fullKey(key), { value: toConfigString(value), secret: false }]),
+    Object.entries(values).map(([key, value]) => [fullKey(key), toConfigValue(value, declaredSecret(key))]),
   );
   return { ...config, values: { ...config.values, ...changed } };
 }
@@ -119,4 +127,48 @@ export function withoutKeys(config: StackConfig, keys: readonly string[]): Stack
 /** The config with a project key set to a secret value (as `pulumi config set --secret` would). */
 export function withSecret(config: StackConfig, key: string, value: string): StackConfig {
   return { ...config, values: { ...config.values, [fullKey(key)]: { value, secret: true } } };
+}
+
+/**
+ * Applies `--set key=value` overrides: the value is read as a YAML scalar (`25` is a number, `on`
+ * a string), and a dotted key sets a field inside an object key (`alerts.errorRate.above=0.05`).
+ */
+export function withSets(config: StackConfig, sets: readonly string[]): StackConfig {
+  // Recorded for people to read (the plan's heading), so a secret's value is not.
+  const shown = sets.map((set) => {
+    const key = set.slice(0, Math.max(set.indexOf("="), 0));
+    return declaredSecret(key.split(".")[0] ?? "") ? `${key}=${SECRET_PLACEHOLDER}` : set;
+  });
+  let result: StackConfig = { ...config, overrides: [...config.overrides, ...shown] };
+  for (const set of sets) {
+    const at = set.indexOf("=");
+    if (at <= 0) throw new UsageError(`--set ${set}: expected key=value`);
+    const [key = "", ...path] = set.slice(0, at).split(".");
+    const value: unknown = parse(set.slice(at + 1));
+    if (path.length === 0) {
+      result = withValues(result, { [key]: value });
+      continue;
+    }
+    const current = result.values[fullKey(key)];
+    const object: unknown = current === undefined ? {} : JSON.parse(current.value);
+    if (typeof object !== "object" || object === null || Array.isArray(object)) {
+      throw new UsageError(`--set ${set}: ${key} is not an object key`);
+    }
+    result = withValues(result, { [key]: setPath(object as Record<string, unknown>, path, value) });
+  }
+  return result;
+}
+
+function setPath(object: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+  const [head = "", ...rest] = path;
+  if (rest.length === 0) return { ...object, [head]: value };
+  const inner = object[head];
+  const child =
+    typeof inner === "object" && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  return { ...object, [head]: setPath(child, rest, value) };
+}
+
+/** A mistake in how a tool was called (bad flag, missing file): exit 2 with the message. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
 }

@@ -1,0 +1,184 @@
+/**
+ * The offline plan: runs the real program under Pulumi's mock engine (no CLI, credentials or
+ * network) and shows what `pulumi up` would send to the providers, or what a config change changes.
+ *
+ *   npm run plan -- --stack beta
+ *   npm run plan -- --stack beta --set rolloutPercentage=25 --against beta
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { diffPlans } from "./offline/diff";
+import { ProgramFailed, runProgram } from "./offline/engine";
+import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "./offline/plan";
+import { renderDiff, renderSummary, type Format } from "./offline/report";
+import {
+  PROJECT_DIR,
+  readStackConfig,
+  stackFilePath,
+  UsageError,
+  withSets,
+  type StackConfig,
+} from "./offline/stackConfig";
+
+const HELP = `Usage: npm run plan -- (--stack NAME | --config-file FILE) [options]
+
+Runs the program offline under Pulumi's mock engine and shows what it declares.
+
+  --stack NAME         read Pulumi.NAME.yaml
+  --config-file FILE   read any file in the stack config format
+  --set KEY=VALUE      override a config key (repeatable); VALUE is read as YAML
+                       (25 is a number, on a string); dotted keys set fields of
+                       object keys: --set alerts.errorRate.above=0.05
+  --against NAME|FILE  also plan a stack (or config file) and show the diff
+                       from it to this config
+  --out DIR            where to write the files (default .plan/<stack>)
+  --format FORMAT      what to print: text (default), markdown or json
+  --help               this text
+
+Files written to --out:
+  resources.json       every declared resource: urn, type, name, parent, inputs
+                       (secrets are "[secret]")
+  dashboard.json       the Grafana dashboard JSON
+  kubernetes.yaml      the Kubernetes manifests as one YAML stream
+  flag.json            the flag targeting as LaunchDarkly's SDKs evaluate it
+  diff.md              with --against: the diff as markdown
+
+Exit codes: 0 planned; 2 bad config or bad usage (message only); 1 anything else.
+Encrypted (secure:) values and Pulumi ESC imports cannot be read offline: they show as [secret].`;
+
+const FORMATS = ["text", "markdown", "json"] as const;
+
+interface Options {
+  readonly config: StackConfig;
+  readonly against: StackConfig | undefined;
+  readonly out: string;
+  readonly format: (typeof FORMATS)[number];
+}
+
+const FLAGS = {
+  stack: { type: "string" },
+  "config-file": { type: "string" },
+  set: { type: "string", multiple: true, default: [] as string[] },
+  against: { type: "string" },
+  out: { type: "string" },
+  format: { type: "string", default: "text" },
+  help: { type: "boolean", default: false },
+} satisfies ParseArgsOptionsConfig;
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: FLAGS, strict: true }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (see --help)`);
+  }
+}
+
+function options(argv: readonly string[]): Options | "help" {
+  const values = parseFlags(argv);
+  if (values.help) return "help";
+  if ((values.stack === undefined) === (values["config-file"] === undefined)) {
+    throw new UsageError("give exactly one of --stack NAME or --config-file FILE (see --help)");
+  }
+  const format = FORMATS.find((f) => f === values.format);
+  if (format === undefined) throw new UsageError(`--format ${values.format}: allowed: ${FORMATS.join(", ")}`);
+  const base =
+    values.stack !== undefined ? read(stackFilePath(values.stack), values.stack) : read(values["config-file"] ?? "");
+  const config = withSets(base, values.set);
+  const against =
+    values.against === undefined
+      ? undefined
+      : /[/\\]|\.ya?ml$/.test(values.against)
+        ? read(values.against)
+        : read(stackFilePath(values.against), values.against);
+  return { config, against, out: resolve(values.out ?? join(PROJECT_DIR, ".plan", config.stack)), format };
+}
+
+function read(file: string, stack?: string): StackConfig {
+  try {
+    return readStackConfig(resolve(file), stack);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`no such config file: ${file}`);
+    throw error;
+  }
+}
+
+/** Runs the program once for `config`, evaluating its modules afresh. */
+async function plan(config: StackConfig): Promise<Plan> {
+  const run = await runProgram(config, () => {
+    for (const module of Object.keys(require.cache)) {
+      if (module.startsWith(join(PROJECT_DIR, "components")) || module === join(PROJECT_DIR, "index.ts")) {
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
+        delete require.cache[module];
+      }
+    }
+    // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return Promise.resolve(require(join(PROJECT_DIR, "index.ts")) as Record<string, unknown>);
+  });
+  return planOf(config, run);
+}
+
+function write(out: string, files: Readonly<Record<string, string | undefined>>): string[] {
+  mkdirSync(out, { recursive: true });
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    if (content === undefined) continue;
+    writeFileSync(join(out, name), content.endsWith("\n") ? content : `${content}\n`);
+    written.push(name);
+  }
+  return written;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const opts = options(argv);
+  if (opts === "help") {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const after = await plan(opts.config);
+  const before = opts.against === undefined ? undefined : await plan(opts.against);
+  const diffs = before === undefined ? undefined : diffPlans(before, after);
+  const flag = flagOf(after);
+  const written = write(opts.out, {
+    "resources.json": JSON.stringify(after.resources, null, 2),
+    "dashboard.json": dashboardJsonOf(after),
+    "kubernetes.yaml": kubernetesYamlOf(after),
+    "flag.json": flag === undefined ? undefined : JSON.stringify(flag, null, 2),
+    "diff.md": before && diffs ? renderDiff(diffs, before, after, "markdown") : undefined,
+  });
+
+  if (opts.format === "json") {
+    const report = {
+      stack: after.stack,
+      configFile: after.configFile,
+      outputs: after.outputs,
+      resources: after.resources.length,
+      diff: diffs,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  const format: Format = opts.format;
+  const parts = [renderSummary(after, format)];
+  if (before && diffs) parts.push(renderDiff(diffs, before, after, format));
+  parts.push(`Files in ${opts.out}: ${written.join(", ")}`);
+  process.stdout.write(`${parts.join("\n\n")}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const cause = error instanceof ProgramFailed ? error.cause : error;
+    if ((error instanceof ProgramFailed && error.isConfigError) || cause instanceof UsageError) {
+      process.stderr.write(`${(cause as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`plan failed: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    process.exitCode = 1;
+  },
+);
