@@ -18,6 +18,13 @@ export default tseslint.config(
     },
   },
   {
+    // Small CommonJS launchers and preloads: plain Node, outside the TypeScript project.
+    files: ["**/*.cjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: "commonjs" },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     // Tests mutate known shapes of declared objects; a wrong assumption fails the test anyway.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },

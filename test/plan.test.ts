@@ -13,14 +13,15 @@ interface PlanRun {
   readonly out: string;
 }
 
-const TSX = join(PROJECT_DIR, "node_modules", "tsx", "dist", "cli.mjs");
+/** What `npm run plan` runs. */
+const PLAN = join(PROJECT_DIR, "tools", "plan-launcher.cjs");
 
 function plan(...args: string[]): Promise<PlanRun> {
   const out = mkdtempSync(join(tmpdir(), "plan-"));
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [TSX, join(PROJECT_DIR, "tools", "plan.ts"), "--out", out, ...args],
+      [PLAN, "--out", out, ...args],
       { cwd: PROJECT_DIR, encoding: "utf8" },
       (error, stdout, stderr) => {
         done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr, out });

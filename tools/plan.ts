@@ -103,18 +103,24 @@ function read(file: string, stack?: string): StackConfig {
   }
 }
 
+/**
+ * The program to run: `index.ts` itself under a TypeScript loader (tests, tsx), or the bundle
+ * `tools/plan-launcher.cjs` compiles next to this tool (see there why).
+ */
+const PROGRAM = process.env.STREAM5_PLAN_PROGRAM ?? join(PROJECT_DIR, "index.ts");
+
 /** Runs the program once for `config`, evaluating its modules afresh. */
 async function plan(config: StackConfig): Promise<Plan> {
   const run = await runProgram(config, () => {
     for (const module of Object.keys(require.cache)) {
-      if (module.startsWith(join(PROJECT_DIR, "components")) || module === join(PROJECT_DIR, "index.ts")) {
+      if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
         // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
         delete require.cache[module];
       }
     }
     // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return Promise.resolve(require(join(PROJECT_DIR, "index.ts")) as Record<string, unknown>);
+    return Promise.resolve(require(PROGRAM) as Record<string, unknown>);
   });
   return planOf(config, run);
 }

@@ -4,8 +4,8 @@
  * JSON), secrets flagged. What cannot be read offline renders as `[secret]`: encrypted `secure:`
  * values, and the secret keys a stack expects from its Pulumi ESC `environment:` imports.
  */
-import { readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
 import type { ConfigValue, OfflineConfig } from "./engine";
@@ -13,8 +13,15 @@ import type { ConfigValue, OfflineConfig } from "./engine";
 /** What an unreadable secret renders as, offline and in every output file. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-/** The repository root: where Pulumi.yaml and the stack files live. */
-export const PROJECT_DIR = join(__dirname, "..", "..");
+/** The repository root: where Pulumi.yaml and the stack files live (found upwards from this file). */
+export const PROJECT_DIR = projectDir(__dirname);
+
+function projectDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
 
 interface ConfigDeclaration {
   readonly type?: string;
