@@ -21,7 +21,7 @@ export default tseslint.config(
     // Small CommonJS launchers and preloads: plain Node, outside the TypeScript project.
     files: ["**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { sourceType: "commonjs" },
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: "commonjs" },
     rules: { ...tseslint.configs.disableTypeChecked.rules, "@typescript-eslint/no-require-imports": "off" },
   },
   {
