@@ -22,7 +22,12 @@ export default tseslint.config(
     files: ["**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: "commonjs" },
-    rules: { ...tseslint.configs.disableTypeChecked.rules, "@typescript-eslint/no-require-imports": "off" },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      "@typescript-eslint/no-require-imports": "off",
+      "pulumi/no-output-in-template-literal": "off",
+      "pulumi/no-output-instance-in-template-literal": "off",
+    },
   },
   {
     // Tests mutate known shapes of declared objects; a wrong assumption fails the test anyway.
