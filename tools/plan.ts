@@ -6,7 +6,7 @@
  *   npm run plan -- --stack beta --set rolloutPercentage=25 --against beta
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { diffPlans } from "./offline/diff";
 import { ProgramFailed, runProgram } from "./offline/engine";
@@ -168,7 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const format: Format = opts.format;
   const parts = [renderSummary(after, format)];
   if (before && diffs) parts.push(renderDiff(diffs, before, after, format));
-  parts.push(`Files in ${opts.out}: ${written.join(", ")}`);
+  parts.push(`Files in ${relative(process.cwd(), opts.out) || "."}: ${written.join(", ")}`);
   process.stdout.write(`${parts.join("\n\n")}\n`);
   return 0;
 }
