@@ -56,6 +56,8 @@ const engine = new PlanningEngine("planning-engine", {
 export const flagKey = flag.flagKey;
 export const launchdarklyEnvironment = flag.environmentKey;
 export const targetingSummary = flag.targetingSummary;
+/** For the kill switch: `pulumi up --target "$(pulumi stack output killSwitchTarget)"`. */
+export const killSwitchTarget = flag.environmentUrn;
 export const dashboardUrl = dashboard.url;
 export const planningEngineNamespace = engine.namespace;
 export const planningEngineService = engine.serviceName;

@@ -40,6 +40,8 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
   readonly environmentKey: pulumi.Output<string>;
   /** A one-line summary for people, e.g. "on: 10% of contexts get true". */
   readonly targetingSummary: pulumi.Output<string>;
+  /** The URN of the environment targeting: `pulumi up --target` it to apply the kill switch alone. */
+  readonly environmentUrn: pulumi.Output<string>;
 
   constructor(name: string, args: TimeCrunchFlagArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stream5:launchdarkly:TimeCrunchFlag", name, {}, opts);
@@ -65,7 +67,7 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
 
     const targeting = environmentTargeting(args);
     const { fallthrough } = targeting;
-    new launchdarkly.FeatureFlagEnvironment(
+    const environment = new launchdarkly.FeatureFlagEnvironment(
       `${name}-${args.environmentKey}`,
       {
         flagId,
@@ -85,7 +87,9 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
     this.flagKey = pulumi.output(args.flagKey);
     this.environmentKey = pulumi.output(args.environmentKey);
     this.targetingSummary = pulumi.output(describeTargeting(args));
+    this.environmentUrn = environment.urn;
     this.registerOutputs({
+      environmentUrn: this.environmentUrn,
       flagId: this.flagId,
       flagKey: this.flagKey,
       environmentKey: this.environmentKey,
