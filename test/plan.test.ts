@@ -1,33 +1,18 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { planCli, type CliRun } from "./support/planCli";
 
-/** The result of one `npm run plan` (the real command, in a child process). */
-interface PlanRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+/** The result of one `npm run plan`, with the folder it wrote its files to. */
+interface PlanRun extends CliRun {
   readonly out: string;
 }
 
-/** What `npm run plan` runs. */
-const PLAN = join(PROJECT_DIR, "tools", "plan-launcher.cjs");
-
-function plan(...args: string[]): Promise<PlanRun> {
+async function plan(...args: string[]): Promise<PlanRun> {
   const out = mkdtempSync(join(tmpdir(), "plan-"));
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [PLAN, "--out", out, ...args],
-      { cwd: PROJECT_DIR, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr, out });
-      },
-    );
-  });
+  return { ...(await planCli(["--out", out, ...args])), out };
 }
 
 const files = (run: PlanRun) =>

@@ -3,11 +3,11 @@
  * examples (their shown output must match), and the runbook's `pulumi config set` steps (the config
  * they produce must be valid, checked through the offline plan).
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { planCli } from "./support/planCli";
 
 const README = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
 const blocks = [...README.matchAll(/```(sh|console)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang, body: body! }));
@@ -15,19 +15,6 @@ const blocks = [...README.matchAll(/```(sh|console)\n([\s\S]*?)```/g)].map(([, l
 /** Splits a shell command line into words (the README uses simple quoting only). */
 function words(line: string): string[] {
   return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map(([, single, double, bare]) => single ?? double ?? bare!);
-}
-
-function plan(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(PROJECT_DIR, "tools", "plan-launcher.cjs"), ...args],
-      { cwd: PROJECT_DIR, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
 }
 
 /** `npm run plan -- ARGS` -> ARGS, with the README's own `--out` replaced by a scratch folder. */
@@ -53,7 +40,7 @@ describe("the README's offline commands", () => {
   });
 
   it.each(examples)("$command prints what the README shows", async ({ command, shown }) => {
-    const run = await plan(planArgs(command));
+    const run = await planCli(planArgs(command));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     for (const line of shown) expect(run.stdout).toContain(line);
@@ -66,7 +53,7 @@ describe("the README's offline commands", () => {
     .filter((line) => line.startsWith("npm run plan -- "));
 
   it.each(planCommands)("%s runs", async (command) => {
-    const run = await plan(planArgs(command));
+    const run = await planCli(planArgs(command));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
   });
@@ -89,7 +76,7 @@ describe("the README's offline commands", () => {
   it.each(configSets)("%s gives a valid config", async (line) => {
     const [, , , key, value, flag, stack] = words(line);
     expect(flag).toBe("-s");
-    const run = await plan(["--stack", stack!, "--set", `${key!}=${value!}`]);
+    const run = await planCli(["--stack", stack!, "--set", `${key!}=${value!}`]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
   });
