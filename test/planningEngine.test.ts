@@ -129,6 +129,17 @@ describe("the planning engine's Kubernetes objects", () => {
     });
   });
 
+  it("rolls the pods when the config or secret content changes: both are auto-named and referenced by name", () => {
+    for (const type of ["kubernetes:core/v1:ConfigMap", SECRET]) {
+      expect(manifest<{ metadata: { name?: string } }>(onlyOfType(beta, type)).metadata.name).toBeUndefined();
+    }
+    const [container] = podSpec(beta).containers;
+    expect(container?.envFrom).toEqual([
+      { configMapRef: { name: expect.stringMatching(/^planning-engine-[0-9a-f]{8}$/) as string } },
+      { secretRef: { name: expect.stringMatching(/^planning-engine-[0-9a-f]{8}$/) as string } },
+    ]);
+  });
+
   it("allows at least one voluntary eviction at the autoscaler's minimum", () => {
     const pdb = manifest<{ spec: Record<string, unknown> }>(
       onlyOfType(beta, "kubernetes:policy/v1:PodDisruptionBudget"),
