@@ -128,3 +128,12 @@ describe("Pulumi.yaml's config declarations", () => {
     for (const key of SECRET_KEYS) expect(declarations[key]?.secret).toBe(true);
   });
 });
+
+describe("Pulumi.yaml against Pulumi's project schema rules", () => {
+  it("gives every declaration a type Pulumi accepts (string, integer, boolean, array with items)", () => {
+    for (const [key, declaration] of Object.entries(readProjectFile().config ?? {})) {
+      expect([key, ["string", "integer", "boolean", "array"].includes(declaration.type ?? "")]).toEqual([key, true]);
+      if (declaration.type === "array") expect(declaration).toHaveProperty("items");
+    }
+  });
+});

@@ -25,6 +25,7 @@ function projectDir(from: string): string {
 
 interface ConfigDeclaration {
   readonly type?: string;
+  readonly items?: unknown;
   readonly default?: unknown;
   readonly secret?: boolean;
 }
