@@ -49,9 +49,15 @@ export interface StackConfig extends OfflineConfig {
   readonly environments: readonly string[];
 }
 
+const projectFiles = new Map<string, ProjectFile>();
+
+/** Pulumi.yaml, read once per process. */
 export function readProjectFile(dir = PROJECT_DIR): ProjectFile {
+  const known = projectFiles.get(dir);
+  if (known) return known;
   const project = parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as ProjectFile;
   if (project.name !== PROJECT) throw new Error(`Pulumi.yaml names project ${project.name}, expected ${PROJECT}`);
+  projectFiles.set(dir, project);
   return project;
 }
 
