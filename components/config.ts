@@ -142,7 +142,7 @@ const quantity = z
  * A container image pinned to a version: `registry/name:tag` with a tag other than `latest`, or
  * `registry/name@sha256:<digest>`. An unpinned image would change under a running rollout.
  */
-export const PINNED_IMAGE =
+const PINNED_IMAGE =
   /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
 const wholeNumber = (min: number, max: number) =>
@@ -227,7 +227,6 @@ export const StackConfigSchema = z.object({
 
 type ParsedConfig = z.output<typeof StackConfigSchema>;
 export type AlertsConfig = ParsedConfig["alerts"];
-export type GrafanaConfig = ParsedConfig["grafana"];
 export type PlanningEngineConfig = ParsedConfig["planningEngine"];
 
 /** The validated stack config. Secrets are Outputs marked secret; nothing else is. */
@@ -247,7 +246,7 @@ export class StackConfigError extends Error {
 }
 
 /** The config value as Pulumi hands it to the program (a string), decoded for validation. */
-export function decodeConfigValue(key: string, raw: string): unknown {
+function decodeConfigValue(key: string, raw: string): unknown {
   if (STRING_KEYS.has(key)) return raw;
   try {
     return JSON.parse(raw);
