@@ -78,7 +78,9 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
           "rolloutWeights" in fallthrough
             ? { rolloutWeights: [...fallthrough.rolloutWeights], bucketBy: fallthrough.bucketBy }
             : { variation: fallthrough.variation },
-        targets: targeting.targets.map((target) => ({ values: [...target.values], variation: target.variation })),
+        ...(targeting.targets && {
+          targets: targeting.targets.map((target) => ({ values: [...target.values], variation: target.variation })),
+        }),
       },
       { parent: this },
     );

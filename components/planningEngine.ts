@@ -105,13 +105,14 @@ export class PlanningEngine extends pulumi.ComponentResource {
           template: {
             metadata: {
               labels,
-              annotations: args.prometheusOperator
-                ? {}
-                : {
-                    "prometheus.io/scrape": "true",
-                    "prometheus.io/port": String(HTTP_PORT),
-                    "prometheus.io/path": Endpoint.Metrics,
-                  },
+              // With the operator, the ServiceMonitor below selects the pods: no scrape annotations.
+              ...(!args.prometheusOperator && {
+                annotations: {
+                  "prometheus.io/scrape": "true",
+                  "prometheus.io/port": String(HTTP_PORT),
+                  "prometheus.io/path": Endpoint.Metrics,
+                },
+              }),
             },
             spec: {
               serviceAccountName: serviceAccount.metadata.name,

@@ -48,12 +48,22 @@ export type Fallthrough =
       readonly bucketBy: "key";
     };
 
+/** Contexts served one variation by their key, whatever the rollout says. */
+export interface IndividualTarget {
+  readonly values: readonly string[];
+  readonly variation: Variation;
+}
+
 /** The inputs of LaunchDarkly's per-environment flag targeting, independent of any SDK. */
 export interface EnvironmentTargeting {
   readonly on: boolean;
   readonly offVariation: Variation;
   readonly fallthrough: Fallthrough;
-  readonly targets: readonly { readonly values: readonly string[]; readonly variation: Variation }[];
+  /**
+   * Absent, never empty, without always-on contexts: the provider reads "no targets" back as null,
+   * so an empty list would show as a change on every preview.
+   */
+  readonly targets?: readonly IndividualTarget[];
 }
 
 /** True when `percentage` is a whole number of LaunchDarkly weight units (0.001%). */
@@ -96,7 +106,7 @@ export function environmentTargeting(settings: RolloutSettings): EnvironmentTarg
     on: settings.targeting === Targeting.On,
     offVariation: Variation.Off,
     fallthrough: fallthroughFor(settings.rolloutPercentage),
-    targets: alwaysOn.length > 0 ? [{ values: alwaysOn, variation: Variation.On }] : [],
+    ...(alwaysOn.length > 0 ? { targets: [{ values: alwaysOn, variation: Variation.On }] } : {}),
   };
 }
 
