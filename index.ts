@@ -5,6 +5,7 @@ import { TimeCrunchAlerts } from "./components/alerts";
 import { loadStackConfig } from "./components/config";
 import { TimeCrunchDashboard } from "./components/dashboard";
 import { TimeCrunchFlag } from "./components/featureFlag";
+import { grafanaIdentity } from "./components/grafanaIdentity";
 import { metricContract, queries } from "./components/metrics";
 import { PlanningEngine } from "./components/planningEngine";
 
@@ -21,11 +22,12 @@ const flag = new TimeCrunchFlag("time-crunch", {
 });
 
 const promql = queries(metricContract(config.grafana.metricPrefix));
+const grafanaNames = grafanaIdentity(pulumi.getStack(), config.grafana);
 
 const dashboard = new TimeCrunchDashboard("time-crunch", {
-  folderTitle: config.grafana.folderTitle,
-  folderUid: config.grafana.folderUid,
-  uid: config.grafana.dashboardUid,
+  folderTitle: grafanaNames.folderTitle,
+  folderUid: grafanaNames.folderUid,
+  uid: grafanaNames.dashboardUid,
   title: "Stream5 Time Crunch Mode",
   prometheusDatasourceUid: config.grafana.prometheusDatasourceUid,
   queries: promql,
@@ -38,6 +40,7 @@ const dashboard = new TimeCrunchDashboard("time-crunch", {
 });
 
 new TimeCrunchAlerts("time-crunch-alerts", {
+  identity: grafanaNames,
   folderUid: dashboard.folderUid,
   prometheusDatasourceUid: config.grafana.prometheusDatasourceUid,
   rules: timeCrunchAlertRules(config.alerts, promql, pulumi.getStack()),

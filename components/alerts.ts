@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import type { AlertRuleSpec } from "./alertRules";
+import type { GrafanaIdentity } from "./grafanaIdentity";
 
 export interface TimeCrunchAlertsArgs {
+  /** The stack's Grafana names and uids (rule group, rule uids, contact point names). */
+  readonly identity: Pick<GrafanaIdentity, "ruleGroupName" | "ruleUid" | "contactPointName">;
   /** The Grafana folder the rule group lives in (the dashboard's). */
   readonly folderUid: pulumi.Input<string>;
   /** The Prometheus datasource the rules query (fixed: rules cannot use dashboard variables). */
@@ -35,7 +38,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
     const contactPoint = new grafana.alerting.ContactPoint(
       name,
       {
-        name,
+        name: args.identity.contactPointName("slack"),
         slacks: [
           {
             url: pulumi.secret(args.slackWebhookUrl),
@@ -51,12 +54,12 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
     const group = new grafana.alerting.RuleGroup(
       name,
       {
-        name,
+        name: args.identity.ruleGroupName,
         folderUid: args.folderUid,
         intervalSeconds: EVALUATION_INTERVAL_SECONDS,
         rules: args.rules.map((rule) => ({
           name: rule.title,
-          uid: `${name}-${rule.key}`.slice(0, 40),
+          uid: args.identity.ruleUid(rule.key),
           condition: "C",
           for: rule.for,
           noDataState: rule.noDataState,

@@ -103,12 +103,13 @@ const seconds = z
 /** Where the dashboard lives, what it queries, and the targets it draws (the checklist's). */
 const GrafanaSchema = z
   .object({
+    // Optional pins; by default each identity derives from the stack name (grafanaIdentity.ts).
     folderTitle: z
       .string({ error: "a folder title (string)" })
       .min(1, { error: "a non-empty folder title" })
-      .default("Stream5 Time Crunch"),
-    dashboardUid: grafanaUid("dashboard").default("stream5-time-crunch"),
-    folderUid: grafanaUid("folder").default("stream5-time-crunch-folder"),
+      .optional(),
+    dashboardUid: grafanaUid("dashboard").optional(),
+    folderUid: grafanaUid("folder").optional(),
     prometheusDatasourceUid: grafanaUid("datasource"),
     metricPrefix: z
       .string({ error: "a Prometheus metric name prefix" })

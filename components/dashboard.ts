@@ -5,7 +5,7 @@ import { dashboardJson, type DashboardSettings } from "./dashboardModel";
 export interface TimeCrunchDashboardArgs extends DashboardSettings {
   /** Title of the Grafana folder that holds the dashboard and the alert rules. */
   readonly folderTitle: string;
-  /** The folder's uid (default in config: `stream5-time-crunch-folder`). */
+  /** The folder's uid (derived from the stack name unless the config pins one: `grafanaIdentity.ts`). */
   readonly folderUid: string;
 }
 

@@ -139,11 +139,27 @@ describe("the Time Crunch dashboard", () => {
     expect(json).toMatchSnapshot();
   });
 
-  it("lives in the configured folder under the configured uid, and its URL is a stack output", () => {
+  it("lives in the stack's own folder under the stack's uid, and its URL is a stack output", () => {
     const folder = onlyOfType(beta, FOLDER);
-    expect(folder.inputs).toMatchObject({ title: "Stream5 Time Crunch", uid: "stream5-time-crunch-folder" });
-    expect(onlyOfType(beta, DASHBOARD).inputs).toMatchObject({ folder: "stream5-time-crunch-folder", overwrite: true });
-    expect(dashboardOf(beta).uid).toBe("stream5-time-crunch");
-    expect(beta.outputs.dashboardUrl).toBe("<grafana>/d/stream5-time-crunch");
+    expect(folder.inputs).toMatchObject({
+      title: "Stream5 Time Crunch (beta)",
+      uid: "stream5-time-crunch-beta-folder",
+    });
+    expect(onlyOfType(beta, DASHBOARD).inputs).toMatchObject({
+      folder: "stream5-time-crunch-beta-folder",
+      overwrite: true,
+    });
+    expect(dashboardOf(beta).uid).toBe("stream5-time-crunch-beta");
+    expect(beta.outputs.dashboardUrl).toBe("<grafana>/d/stream5-time-crunch-beta");
+  });
+
+  it("takes the uids and folder title a stack pins", async () => {
+    const pinned = await run(
+      withValues(stackConfig("beta"), {
+        grafana: { prometheusDatasourceUid: "prometheus", folderUid: "f1", dashboardUid: "d1", folderTitle: "Beta" },
+      }),
+    );
+    expect(onlyOfType(pinned, FOLDER).inputs).toMatchObject({ title: "Beta", uid: "f1" });
+    expect(dashboardOf(pinned).uid).toBe("d1");
   });
 });

@@ -163,17 +163,24 @@ describe("diffs", () => {
   it("staging -> beta lists exactly the resources and paths that differ", () => {
     const summary = diffOf(stagingToBeta).map((d) => [d.change, d.type, d.name, d.inputs.map((c) => c.path)]);
     expect(summary).toEqual([
+      // Each stack has its own Grafana identities, so the two can share one org.
+      ["changed", "grafana:alerting/contactPoint:ContactPoint", "time-crunch-alerts", ["name"]],
       [
         "changed",
         "grafana:alerting/ruleGroup:RuleGroup",
         "time-crunch-alerts",
         [
-          "rules[0].annotations.runbook",
-          "rules[1].annotations.runbook",
-          "rules[2].annotations.runbook",
-          "rules[3].annotations.runbook",
+          "folderUid",
+          "name",
+          ...[0, 1, 2, 3].flatMap((i) => [
+            `rules[${i}].annotations.runbook`,
+            `rules[${i}].notificationSettings.contactPoint`,
+            `rules[${i}].uid`,
+          ]),
         ],
       ],
+      ["changed", "grafana:oss/dashboard:Dashboard", "time-crunch", ["configJson.uid", "folder"]],
+      ["changed", "grafana:oss/folder:Folder", "time-crunch", ["title", "uid"]],
       [
         "changed",
         "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
