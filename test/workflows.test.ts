@@ -1,8 +1,9 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
 
 const WORKFLOWS = join(PROJECT_DIR, ".github", "workflows");
@@ -77,5 +78,72 @@ describe("GitHub Actions workflows, linted offline", () => {
         .map((r) => r.message)
         .join("\n"),
     ).toContain("potentially untrusted");
+  });
+});
+
+interface Step {
+  readonly uses?: string;
+  readonly run?: string;
+  readonly name?: string;
+  readonly with?: Record<string, unknown>;
+}
+interface Job {
+  readonly environment?: string | { name: string };
+  readonly steps?: readonly Step[];
+}
+const jobsOf = (file: string) =>
+  Object.entries((parse(readFileSync(file, "utf8")) as { jobs: Record<string, Job> }).jobs).map(([id, job]) => ({
+    file,
+    id,
+    job,
+  }));
+const allJobs = workflowFiles.flatMap(jobsOf);
+const runsPulumi = (job: Job) => (job.steps ?? []).find((step) => step.uses?.startsWith("pulumi/actions@"));
+const environmentOf = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
+
+/** Jobs that run `pulumi/actions` outside a GitHub environment (where no reviewer or OIDC binding applies). */
+const withoutEnvironment = (jobs: typeof allJobs) =>
+  jobs.filter(({ job }) => runsPulumi(job) && environmentOf(job) === undefined).map(({ id }) => id);
+
+describe("Pulumi credentials in CI", () => {
+  const pulumiJobs = allJobs.filter(({ job }) => runsPulumi(job));
+
+  it("every job that runs pulumi/actions runs in a GitHub environment", () => {
+    expect(pulumiJobs.map(({ id }) => id).sort()).toEqual(["preview", "up"]);
+    expect(withoutEnvironment(allJobs)).toEqual([]);
+  });
+
+  it("previews run in the stack's -preview environment, deployments in the stack's own", () => {
+    for (const { job } of pulumiJobs) {
+      const command = runsPulumi(job)?.with?.command;
+      expect(environmentOf(job)).toMatch(command === "preview" ? /-preview$/ : /^\$\{\{ inputs\.stack \}\}$/);
+    }
+  });
+
+  it("no job asks for an organization token: previews and deployments get team tokens of their own", () => {
+    const tokens = allJobs.flatMap(({ job }) =>
+      (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/auth-actions@")).map((s) => s.with ?? {}),
+    );
+    expect(tokens.length).toBe(2);
+    for (const token of tokens) expect(token["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:team");
+    expect(tokens.map((t) => t.scope).sort()).toEqual([
+      "team:stream5-time-crunch-deploy",
+      "team:stream5-time-crunch-preview",
+    ]);
+  });
+
+  it.each(["staging", "beta"])("the preview of %s imports only its read-only ESC environment", (stack) => {
+    const preview = pulumiJobs.find(({ id }) => id === "preview")!.job;
+    const swap = preview.steps!.find((s) => s.run?.includes("-preview"))!.run!;
+    const dir = mkdtempSync(join(tmpdir(), "preview-env-"));
+    copyFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), join(dir, `Pulumi.${stack}.yaml`));
+    execFileSync("bash", ["-euo", "pipefail", "-c", swap], { cwd: dir, env: { ...process.env, STACK: stack } });
+    const swapped = parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { environment: string[] };
+    expect(swapped.environment).toEqual([`stream5-time-crunch/${stack}-preview`]);
+  });
+
+  it("a job running pulumi/actions without an environment is caught (control)", () => {
+    const bare = { file: "x.yml", id: "bare", job: { steps: [{ uses: "pulumi/actions@abc" }] } };
+    expect(withoutEnvironment([bare])).toEqual(["bare"]);
   });
 });
