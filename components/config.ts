@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { canonicalQuantity, isExpressibleQuantity } from "./kubernetesQuantity";
 import { DEFAULT_METRIC_PREFIX } from "./metrics";
 import { isExpressibleAsWeights, PERCENTAGE_DECIMALS, Targeting } from "./rollout";
 
@@ -50,46 +51,49 @@ const ratio = z
   .gt(0, { error: "a ratio greater than 0 and less than 1 (0.1 = 10%)" })
   .lt(1, { error: "a ratio greater than 0 and less than 1 (0.1 = 10%)" });
 
+/**
+ * A strict object of config settings: a value that is not an object, or a key it does not know, gets
+ * a message that says what the object is for and which keys it takes.
+ */
+function section<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
+  const keys = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? `the keys of ${what}: ${keys}` : `${what}: an object with keys ${keys}`,
+  });
+}
+
 const secretPresence = (key: SecretKey) =>
   z.literal(true, {
     error: `a secret: set it with \`pulumi config set --secret ${key} <value>\` or in the stack's ESC environment`,
   });
 
 /** Alert thresholds, defaulting to the staging checklist's values. */
-const AlertsSchema = z
-  .object({
-    errorRate: z
-      .object({ above: ratio.default(0.1), for: duration.default("5m") })
-      .strict()
-      .prefault({}),
-    responseTimeSeconds: z
-      .object({
-        above: z
-          .number({ error: "a number of seconds greater than 0" })
-          .gt(0, { error: "a number of seconds greater than 0" })
-          .default(5),
-        for: duration.default("5m"),
-      })
-      .strict()
-      .prefault({}),
-    successRate: z
-      .object({ below: ratio.default(0.9), for: duration.default("10m") })
-      .strict()
-      .prefault({}),
-    zeroRequestMinutes: z
-      .number({ error: "a whole number of minutes from 1 to 1440" })
-      .int({ error: "a whole number of minutes from 1 to 1440" })
-      .min(1, { error: "a whole number of minutes from 1 to 1440" })
-      .max(1440, { error: "a whole number of minutes from 1 to 1440" })
-      .default(30),
-    slackChannel: z
-      .string({ error: 'a Slack channel such as "#stream5-staging"' })
-      .regex(/^#[a-z0-9][a-z0-9_-]{0,79}$/, {
-        error: 'a Slack channel: "#" then lowercase letters, digits, "-" or "_"',
-      })
-      .default("#stream5-staging"),
-  })
-  .strict();
+const AlertsSchema = section("the alert thresholds", {
+  errorRate: section("the error-rate alert", { above: ratio.default(0.1), for: duration.default("5m") }).prefault({}),
+  responseTimeSeconds: section("the response-time alert", {
+    above: z
+      .number({ error: "a number of seconds greater than 0" })
+      .gt(0, { error: "a number of seconds greater than 0" })
+      .default(5),
+    for: duration.default("5m"),
+  }).prefault({}),
+  successRate: section("the success-rate alert", { below: ratio.default(0.9), for: duration.default("10m") }).prefault(
+    {},
+  ),
+  zeroRequestMinutes: z
+    .number({ error: "a whole number of minutes from 1 to 1440" })
+    .int({ error: "a whole number of minutes from 1 to 1440" })
+    .min(1, { error: "a whole number of minutes from 1 to 1440" })
+    .max(1440, { error: "a whole number of minutes from 1 to 1440" })
+    .default(30),
+  slackChannel: z
+    .string({ error: 'a Slack channel such as "#stream5-staging"' })
+    .regex(/^#[a-z0-9][a-z0-9_-]{0,79}$/, {
+      error: 'a Slack channel: "#" then lowercase letters, digits, "-" or "_"',
+    })
+    .default("#stream5-staging"),
+});
 
 const share = (what: string) =>
   z
@@ -101,43 +105,43 @@ const seconds = z
   .gt(0, { error: "a number of seconds greater than 0" });
 
 /** Where the dashboard lives, what it queries, and the targets it draws (the checklist's). */
-const GrafanaSchema = z
-  .object({
-    // Optional pins; by default each identity derives from the stack name (grafanaIdentity.ts).
-    folderTitle: z
-      .string({ error: "a folder title (string)" })
-      .min(1, { error: "a non-empty folder title" })
-      .optional(),
-    dashboardUid: grafanaUid("dashboard").optional(),
-    folderUid: grafanaUid("folder").optional(),
-    prometheusDatasourceUid: grafanaUid("datasource"),
-    metricPrefix: z
-      .string({ error: "a Prometheus metric name prefix" })
-      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "a Prometheus metric name prefix: letters, digits, '_' or ':'" })
-      .default(DEFAULT_METRIC_PREFIX),
-    timeConstraintSuccess: z
-      .object({ target: share("the target").default(0.8), red: share("the red line").default(0.7) })
-      .strict()
-      .prefault({}),
-    responseTimeTargetSeconds: z
-      .object({ average: seconds.default(2), p95: seconds.default(5) })
-      .strict()
-      .prefault({}),
-  })
-  .strict()
-  .superRefine((grafana, ctx) => {
-    if (grafana.timeConstraintSuccess.red >= grafana.timeConstraintSuccess.target) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["timeConstraintSuccess", "red"],
-        message: `a ratio below timeConstraintSuccess.target (${grafana.timeConstraintSuccess.target})`,
-      });
-    }
-  });
+const GrafanaSchema = section("where the dashboard and alerts live in Grafana", {
+  // Optional pins; by default each identity derives from the stack name (grafanaIdentity.ts).
+  folderTitle: z.string({ error: "a folder title (string)" }).min(1, { error: "a non-empty folder title" }).optional(),
+  dashboardUid: grafanaUid("dashboard").optional(),
+  folderUid: grafanaUid("folder").optional(),
+  prometheusDatasourceUid: grafanaUid("datasource"),
+  metricPrefix: z
+    .string({ error: "a Prometheus metric name prefix" })
+    .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: "a Prometheus metric name prefix: letters, digits, '_' or ':'" })
+    .default(DEFAULT_METRIC_PREFIX),
+  timeConstraintSuccess: section("the time-constraint success lines", {
+    target: share("the target").default(0.8),
+    red: share("the red line").default(0.7),
+  }).prefault({}),
+  responseTimeTargetSeconds: section("the response-time targets", {
+    average: seconds.default(2),
+    p95: seconds.default(5),
+  }).prefault({}),
+}).superRefine((grafana, ctx) => {
+  if (grafana.timeConstraintSuccess.red >= grafana.timeConstraintSuccess.target) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["timeConstraintSuccess", "red"],
+      message: `a ratio below timeConstraintSuccess.target (${grafana.timeConstraintSuccess.target})`,
+    });
+  }
+});
 
-const quantity = z
-  .string({ error: 'a Kubernetes quantity such as "500m" or "512Mi"' })
-  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { error: 'a Kubernetes quantity such as "500m" or "512Mi"' });
+const QUANTITY_ALLOWED = 'a Kubernetes quantity such as "500m", "512Mi", or a plain number (2, 0.5, 1073741824)';
+/** A quantity as text (kept as written), or a plain number (written as Kubernetes writes it back). */
+const quantity = z.union(
+  [
+    z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { error: QUANTITY_ALLOWED }),
+    z.number().refine(isExpressibleQuantity, { error: QUANTITY_ALLOWED }).transform(canonicalQuantity),
+  ],
+  { error: QUANTITY_ALLOWED },
+);
 
 /**
  * A container image pinned to a version: `registry/name:tag` with a tag other than `latest`, or
@@ -154,55 +158,46 @@ const wholeNumber = (min: number, max: number) =>
     .max(max, { error: `a whole number from ${min} to ${max}` });
 
 /** The planning engine's workload. */
-const PlanningEngineSchema = z
-  .object({
-    namespace: z
-      .string({ error: "a Kubernetes namespace name" })
-      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "a Kubernetes namespace name (lowercase DNS label)" })
-      .default("planning-engine"),
-    /** Whether this stack creates the namespace (false: it exists already, owned by the platform). */
-    createNamespace: z.boolean({ error: "true or false" }).default(false),
-    image: z.string({ error: "a container image reference (string)" }).regex(PINNED_IMAGE, {
-      error: 'a pinned image: "registry/name:tag" with a tag other than latest, or "registry/name@sha256:<digest>"',
-    }),
-    /** The autoscaler's minimum; the Deployment itself sets no replica count. */
-    replicas: wholeNumber(1, 50).default(2),
-    maxReplicas: wholeNumber(1, 100).default(6),
-    targetCpuUtilizationPercent: wholeNumber(10, 100).default(70),
-    resources: z
-      .object({
-        requests: z
-          .object({ cpu: quantity.default("250m"), memory: quantity.default("512Mi") })
-          .strict()
-          .prefault({}),
-        limits: z
-          .object({ cpu: quantity.default("1"), memory: quantity.default("1Gi") })
-          .strict()
-          .prefault({}),
-      })
-      .strict()
-      .prefault({}),
-    logLevel: z
-      .enum(["debug", "info", "warn", "error"], { error: '"debug", "info", "warn" or "error"' })
-      .default("info"),
-    /** The path of the Time Crunch preview endpoint on the engine's HTTP port. */
-    previewPath: z
-      .string({ error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
-      .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
-      .default("/v1/plans/time-crunch/preview"),
-    /** Whether the cluster runs the Prometheus operator (then a ServiceMonitor, else scrape annotations). */
-    prometheusOperator: z.boolean({ error: "true or false" }).default(false),
-  })
-  .strict()
-  .superRefine((engine, ctx) => {
-    if (engine.maxReplicas < engine.replicas) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["maxReplicas"],
-        message: `a whole number at least planningEngine.replicas (${engine.replicas}), the autoscaler's minimum`,
-      });
-    }
-  });
+const PlanningEngineSchema = section("the planning engine's workload", {
+  namespace: z
+    .string({ error: "a Kubernetes namespace name" })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "a Kubernetes namespace name (lowercase DNS label)" })
+    .default("planning-engine"),
+  /** Whether this stack creates the namespace (false: it exists already, owned by the platform). */
+  createNamespace: z.boolean({ error: "true or false" }).default(false),
+  image: z.string({ error: "a container image reference (string)" }).regex(PINNED_IMAGE, {
+    error: 'a pinned image: "registry/name:tag" with a tag other than latest, or "registry/name@sha256:<digest>"',
+  }),
+  /** The autoscaler's minimum; the Deployment itself sets no replica count. */
+  replicas: wholeNumber(1, 50).default(2),
+  maxReplicas: wholeNumber(1, 100).default(6),
+  targetCpuUtilizationPercent: wholeNumber(10, 100).default(70),
+  resources: section("the engine's container resources", {
+    requests: section("the resource requests", {
+      cpu: quantity.default("250m"),
+      memory: quantity.default("512Mi"),
+    }).prefault({}),
+    limits: section("the resource limits", { cpu: quantity.default("1"), memory: quantity.default("1Gi") }).prefault(
+      {},
+    ),
+  }).prefault({}),
+  logLevel: z.enum(["debug", "info", "warn", "error"], { error: '"debug", "info", "warn" or "error"' }).default("info"),
+  /** The path of the Time Crunch preview endpoint on the engine's HTTP port. */
+  previewPath: z
+    .string({ error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
+    .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
+    .default("/v1/plans/time-crunch/preview"),
+  /** Whether the cluster runs the Prometheus operator (then a ServiceMonitor, else scrape annotations). */
+  prometheusOperator: z.boolean({ error: "true or false" }).default(false),
+}).superRefine((engine, ctx) => {
+  if (engine.maxReplicas < engine.replicas) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxReplicas"],
+      message: `a whole number at least planningEngine.replicas (${engine.replicas}), the autoscaler's minimum`,
+    });
+  }
+});
 
 /** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
 export const StackConfigSchema = z.object({
@@ -214,7 +209,12 @@ export const StackConfigSchema = z.object({
     .refine(isExpressibleAsWeights, {
       error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
     }),
-  alwaysOnContexts: z.array(z.string().min(1), { error: "a list of context keys (non-empty strings)" }).default([]),
+  alwaysOnContexts: z
+    .array(
+      z.string({ error: "a context key (a non-empty string)" }).min(1, { error: "a context key (a non-empty string)" }),
+      { error: "a list of context keys (non-empty strings)" },
+    )
+    .default([]),
   flagKey: launchDarklyKey("flag").default(DEFAULT_FLAG_KEY),
   launchdarklyProject: launchDarklyKey("LaunchDarkly project"),
   launchdarklyEnvironment: launchDarklyKey("LaunchDarkly environment"),
@@ -235,8 +235,11 @@ export type StackConfig = Omit<ParsedConfig, SecretKey> & {
   readonly [K in SecretKey]: pulumi.Output<string>;
 };
 
-/** Invalid stack config: one message that names every bad key, the value given and what is allowed. */
-export class StackConfigError extends Error {
+/**
+ * Invalid stack config: one message that names every bad key, the value given and what is allowed.
+ * A `RunError`, so `pulumi up` prints the message without a stack trace.
+ */
+export class StackConfigError extends pulumi.RunError {
   constructor(readonly problems: readonly string[]) {
     super(
       `Invalid stack config for ${PROJECT} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
@@ -267,6 +270,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function describeGiven(key: string, value: unknown): string {
   if (value === undefined) return "not set";
+  if (value === null || value === "") return "empty";
   if ((SECRET_KEYS as readonly string[]).includes(key)) return "[secret]";
   return `got ${JSON.stringify(value)}`;
 }
@@ -284,9 +288,12 @@ export function parseStackConfig(input: Record<string, unknown>): ParsedConfig {
   const result = StackConfigSchema.safeParse(input);
   const problems = result.success
     ? []
-    : result.error.issues.map((issue) => {
+    : result.error.issues.flatMap((issue) => {
         const key = issue.path.map(String).join(".");
-        return `${key}: ${describeGiven(key, valueAt(input, issue.path))}; allowed: ${issue.message}`;
+        if (issue.code === "unrecognized_keys") {
+          return issue.keys.map((unknown) => `${key}.${unknown}: not a key of ${key}; allowed: ${issue.message}`);
+        }
+        return [`${key}: ${describeGiven(key, valueAt(input, issue.path))}; allowed: ${issue.message}`];
       });
   if (unknownKeys.length > 0 || !result.success) throw new StackConfigError([...problems, ...unknownKeys]);
   return result.data;

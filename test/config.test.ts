@@ -138,3 +138,75 @@ describe("Pulumi.yaml against Pulumi's project schema rules", () => {
     }
   });
 });
+
+describe("every message speaks the domain", () => {
+  // Every key and nested key of the schema, each given every wrong kind of value.
+  const PATHS = [
+    "targeting",
+    "rolloutPercentage",
+    "alwaysOnContexts",
+    "alwaysOnContexts.0",
+    "flagKey",
+    "launchdarklyProject",
+    "launchdarklyEnvironment",
+    "ownsFlagDefinition",
+    "alerts",
+    "alerts.errorRate",
+    "alerts.errorRate.above",
+    "alerts.errorRate.for",
+    "alerts.responseTimeSeconds.above",
+    "alerts.successRate.below",
+    "alerts.zeroRequestMinutes",
+    "alerts.slackChannel",
+    "alerts.unknownKey",
+    "grafana",
+    "grafana.folderTitle",
+    "grafana.dashboardUid",
+    "grafana.metricPrefix",
+    "grafana.timeConstraintSuccess",
+    "grafana.timeConstraintSuccess.red",
+    "grafana.responseTimeTargetSeconds.p95",
+    "planningEngine",
+    "planningEngine.namespace",
+    "planningEngine.image",
+    "planningEngine.replicas",
+    "planningEngine.resources",
+    "planningEngine.resources.requests",
+    "planningEngine.resources.requests.cpu",
+    "planningEngine.resources.limits.gpu",
+    "planningEngine.logLevel",
+    "planningEngine.prometheusOperator",
+  ];
+  const WRONG = ["", null, [], {}, -5, "x y", [1], true];
+  const STOCK = /Invalid input|Invalid string|Too small|Too big|expected \w+, received|Unrecognized key|Invalid option/;
+
+  function withValueAt(path: string, value: unknown): Record<string, unknown> {
+    const input = structuredClone(valid) as Record<string, unknown>;
+    const parts = path.split(".");
+    let at: Record<string, unknown> = input;
+    parts.slice(0, -1).forEach((part, i) => {
+      if (typeof at[part] !== "object" || at[part] === null) at[part] = /^\d+$/.test(parts[i + 1]!) ? [] : {};
+      at = at[part] as Record<string, unknown>;
+    });
+    at[parts.at(-1)!] = value;
+    return input;
+  }
+
+  it.each(PATHS)("%s: each wrong value named by its key, with what is allowed", (path) => {
+    let refused = 0;
+    for (const value of WRONG) {
+      let problems: readonly string[] = [];
+      try {
+        parseStackConfig(withValueAt(path, value));
+      } catch (error) {
+        problems = (error as StackConfigError).problems;
+      }
+      refused += problems.length > 0 ? 1 : 0;
+      for (const problem of problems) {
+        expect(problem).toMatch(/^[\w.]+: .*; allowed: /);
+        expect(problem).not.toMatch(STOCK);
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+});

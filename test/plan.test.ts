@@ -196,14 +196,24 @@ describe("diffs", () => {
 });
 
 describe("secrets", () => {
-  it("a secret planted in config appears in no file, nor on stdout or stderr", () => {
-    for (const run of [planted, plantedBySet]) {
-      expect(run.code).toBe(0);
-      const everything = [run.stdout, run.stderr, ...Object.values(files(run))].join("\n");
-      expect(everything).not.toContain("planted-db-password");
-      expect(everything).not.toContain("planted-webhook");
+  it("a secret given with --set (pulumi config set --secret) appears in no file, nor on stdout or stderr", () => {
+    expect(plantedBySet.code).toBe(0);
+    const everything = [plantedBySet.stdout, plantedBySet.stderr, ...Object.values(files(plantedBySet))].join("\n");
+    expect(everything).not.toContain("planted-db-password");
+    expect(files(plantedBySet)["kubernetes.yaml"]).toContain('DATABASE_URL: "[secret]"');
+  });
+
+  it("a secret in plain text in a config file is refused as `pulumi up` refuses it, and never echoed", () => {
+    expect(planted.code).toBe(2);
+    for (const key of ["databaseUrl", "slackWebhookUrl"]) {
+      expect(planted.stderr).toContain(
+        `Stack 'planted' with configuration key '${key}' must be encrypted as it's secret`,
+      );
     }
-    expect(files(planted)["kubernetes.yaml"]).toContain('DATABASE_URL: "[secret]"');
+    const everything = [planted.stdout, planted.stderr, ...Object.values(files(planted))].join("\n");
+    expect(everything).not.toContain("planted-db-password");
+    expect(everything).not.toContain("planted-webhook");
+    expect(Object.keys(files(planted))).toEqual([]);
   });
 });
 

@@ -8,12 +8,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { cliConfigProblems } from "./offline/cliConfigChecks";
 import { diffPlans } from "./offline/diff";
 import { ProgramFailed, runProgram } from "./offline/engine";
 import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "./offline/plan";
 import { renderDiff, renderSummary, type Format } from "./offline/report";
 import {
   PROJECT_DIR,
+  readProjectFile,
   readStackConfig,
   stackFilePath,
   UsageError,
@@ -84,14 +86,28 @@ function options(argv: readonly string[]): Options | "help" {
   if (format === undefined) throw new UsageError(`--format ${values.format}: allowed: ${FORMATS.join(", ")}`);
   const base =
     values.stack !== undefined ? read(stackFilePath(values.stack), values.stack) : read(values["config-file"] ?? "");
-  const config = withSets(base, values.set);
+  const config = refuseWhatPulumiRefuses(withSets(base, values.set));
   const against =
     values.against === undefined
       ? undefined
-      : /[/\\]|\.ya?ml$/.test(values.against)
-        ? read(values.against)
-        : read(stackFilePath(values.against), values.against);
+      : refuseWhatPulumiRefuses(
+          /[/\\]|\.ya?ml$/.test(values.against)
+            ? read(values.against)
+            : read(stackFilePath(values.against), values.against),
+        );
   return { config, against, out: resolve(values.out ?? join(PROJECT_DIR, ".plan", config.stack)), format };
+}
+
+/** The config, unless the Pulumi CLI would refuse it before starting the program (see cliConfigChecks.ts). */
+function refuseWhatPulumiRefuses(config: StackConfig): StackConfig {
+  const problems = cliConfigProblems(config, readProjectFile());
+  if (problems.length === 0) return config;
+  // Keys only: a refused value is never echoed.
+  const sets = config.overrides.map((set) => set.slice(0, set.indexOf("=")));
+  const source = `${relative(process.cwd(), config.file) || config.file}${sets.length > 0 ? ` with --set ${sets.join(", ")}` : ""}`;
+  throw new UsageError(
+    `pulumi would refuse stack ${config.stack} (${source}) before running the program:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+  );
 }
 
 function read(file: string, stack?: string): StackConfig {

@@ -10,7 +10,10 @@ import { RecordingMocks, type RegisteredResource, SECRET_SIG, SECRET_SIG_KEY } f
 /** One config value as the Pulumi CLI would hand it to the program. */
 export interface ConfigValue {
   readonly value: string;
+  /** Encrypted where it was given (`secure:`, ESC `fn::secret`, `config set --secret`): a secret to the program. */
   readonly secret: boolean;
+  /** Given as a list or object, so `value` is JSON (Pulumi's `config.Value.Object()`). */
+  readonly object?: boolean;
 }
 
 /** A stack's resolved config: full keys (`namespace:key`) to values. */

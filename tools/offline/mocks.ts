@@ -26,7 +26,8 @@ const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: st
     // Grafana's id is `<orgId>:<uid>`; its URL is the instance's (the `grafana:url` provider config).
     return { id: `1:${uid}`, state: { uid, url: `${GRAFANA_URL}/d/${uid}` } };
   },
-  "grafana:alerting/contactPoint:ContactPoint": (_name, inputs) => ({ id: String(inputs.name) }),
+  // The provider's id is `<orgId>:<name>`: Grafana knows a contact point by its name in the org.
+  "grafana:alerting/contactPoint:ContactPoint": (_name, inputs) => ({ id: `1:${String(inputs.name)}` }),
   "grafana:alerting/ruleGroup:RuleGroup": (_name, inputs) => ({
     id: `${String(inputs.folderUid)}:${String(inputs.name)}`,
   }),

@@ -23,14 +23,20 @@ function projectDir(from: string): string {
   }
 }
 
-interface ConfigDeclaration {
+/** A `config:` declaration of Pulumi.yaml (`items` nests for lists of lists). */
+export interface ConfigDeclaration {
   readonly type?: string;
-  readonly items?: unknown;
+  readonly items?: ConfigItems;
   readonly default?: unknown;
   readonly secret?: boolean;
 }
 
-interface ProjectFile {
+export interface ConfigItems {
+  readonly type: string;
+  readonly items?: ConfigItems;
+}
+
+export interface ProjectFile {
   readonly name: string;
   readonly config?: Record<string, ConfigDeclaration>;
 }
@@ -69,25 +75,47 @@ export function stackFilePath(stack: string, dir = PROJECT_DIR): string {
 /** Reads a stack config file; the stack name is taken from `Pulumi.<stack>.yaml` unless given. */
 export function readStackConfig(file: string, stack?: string): StackConfig {
   const project = readProjectFile();
-  const parsed = (parse(readFileSync(file, "utf8")) ?? {}) as StackFile;
+  const parsed = readYamlMapping(file) as StackFile;
+  if (parsed.config !== undefined && !isMapping(parsed.config)) {
+    throw new UsageError(`${file}: \`config:\` must be a mapping of config keys to values`);
+  }
   const name = stack ?? /^Pulumi\.(.+)\.ya?ml$/.exec(basename(file))?.[1] ?? basename(file);
   const environments = parsed.environment ?? [];
   const values: Record<string, ConfigValue> = {};
 
-  for (const [key, raw] of Object.entries(parsed.config ?? {})) {
-    values[fullKey(key)] = toConfigValue(raw, declaredSecret(key));
-  }
+  // As given: a plain value of a key declared secret stays plain, and the CLI checks refuse it.
+  for (const [key, raw] of Object.entries(parsed.config ?? {})) values[fullKey(key)] = toConfigValue(raw, false);
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
     const full = fullKey(key);
     if (full in values) continue;
     if (declaration.default !== undefined) {
-      values[full] = { value: toConfigString(declaration.default), secret: declaration.secret ?? false };
+      values[full] = toConfigValue(declaration.default, false);
     } else if (declaration.secret && environments.length > 0) {
       // Assumed to come from the ESC environment, whose values only the Pulumi service can open.
       values[full] = { value: SECRET_PLACEHOLDER, secret: true };
     }
   }
   return { stack: name, file, environments, values, overrides: [] };
+}
+
+/** A YAML file holding a mapping (or nothing); a syntax error names the file and the place, not the text. */
+function readYamlMapping(file: string): Record<string, unknown> {
+  const text = readFileSync(file, "utf8");
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch (error) {
+    // Only the first line: the rest quotes the file, which may hold a secret.
+    throw new UsageError(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0] ?? ""}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isMapping(parsed))
+    throw new UsageError(`${file}: a stack config file is a YAML mapping (config:, environment:)`);
+  return parsed;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function fullKey(key: string): string {
@@ -102,11 +130,16 @@ function declaredSecret(key: string): boolean {
 
 function toConfigValue(raw: unknown, secret: boolean): ConfigValue {
   if (isSecure(raw)) return { value: SECRET_PLACEHOLDER, secret: true };
-  return { value: toConfigString(raw), secret: secret || containsSecure(raw) };
+  return {
+    value: toConfigString(raw),
+    secret: secret || containsSecure(raw),
+    object: typeof raw === "object" && raw !== null,
+  };
 }
 
-/** Pulumi passes scalars as their text and objects/lists as JSON. */
+/** Pulumi passes scalars as their text and objects/lists as JSON; a key left empty is the empty string. */
 function toConfigString(raw: unknown): string {
+  if (raw === null || raw === undefined) return "";
   if (typeof raw === "string") return raw;
   if (typeof raw === "number" || typeof raw === "boolean") return String(raw);
   return JSON.stringify(raw, (_key, value: unknown) => (isSecure(value) ? SECRET_PLACEHOLDER : value));
@@ -124,7 +157,10 @@ function containsSecure(raw: unknown): boolean {
   return Object.values(raw).some(containsSecure);
 }
 
-/** The config with some project keys set to new values (as `pulumi config set` would). */
+/**
+ * The config with some project keys set to new values (as `pulumi config set` would; for a key
+ * Pulumi.yaml declares secret, as `pulumi config set --secret` would).
+ */
 export function withValues(config: StackConfig, values: Readonly<Record<string, unknown>>): StackConfig {
   const changed = Object.fromEntries(
     Object.entries(values).map(([key, value]) => [fullKey(key), toConfigValue(value, declaredSecret(key))]),
@@ -156,9 +192,14 @@ export function withSets(config: StackConfig, sets: readonly string[]): StackCon
   let result: StackConfig = { ...config, overrides: [...config.overrides, ...shown] };
   for (const set of sets) {
     const at = set.indexOf("=");
-    if (at <= 0) throw new UsageError(`--set ${set}: expected key=value`);
+    if (at <= 0) throw new UsageError('--set takes KEY=VALUE (an argument had no key or no "=")');
     const [key = "", ...path] = set.slice(0, at).split(".");
-    const value: unknown = parse(set.slice(at + 1));
+    let value: unknown;
+    try {
+      value = parse(set.slice(at + 1));
+    } catch {
+      throw new UsageError(`--set ${key}: the value is not a YAML scalar, list or mapping (quote it)`);
+    }
     if (path.length === 0) {
       result = withValues(result, { [key]: value });
       continue;
