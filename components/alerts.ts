@@ -44,7 +44,8 @@ const EXPRESSION_DATASOURCE = "__expr__";
 /**
  * The checklist's alert thresholds as one Grafana rule group, and the Slack contact point of the
  * rollout channel. Each rule names its contact point in its own notification settings: the org's
- * notification policy tree is shared with other teams, so this stack never touches it.
+ * notification policy tree is shared with other teams, so this stack never touches it. With
+ * `autoKill`, the critical rules name the kill-switch contact point instead.
  */
 export class TimeCrunchAlerts extends pulumi.ComponentResource {
   readonly contactPointName: pulumi.Output<string>;
@@ -81,7 +82,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
             {
               url: pulumi.secret(args.autoKill.triggerUrl),
               httpMethod: "POST",
-              // A resolved alert must not call the trigger again (it only turns the flag off, but say so).
+              // The trigger only turns the flag off: a resolved alert has nothing to tell it.
               disableResolveMessage: true,
             },
           ],

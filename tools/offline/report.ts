@@ -105,6 +105,12 @@ export function renderSummary(plan: Plan, format: Format): string {
   return [heading(plan), ...all.map((s) => [s.title, ...s.lines.map((line) => `  ${line}`)].join("\n"))].join("\n\n");
 }
 
+/** That the rollout guards let the planned deployment through, and what the plan assumed for them. */
+export function renderGuards(assumed: string, format: Format): string {
+  const line = `passed (${assumed})`;
+  return format === "markdown" ? `### Rollout guards\n\n- ${line}` : `Rollout guards\n  ${line}`;
+}
+
 function value(v: unknown): string {
   return v === undefined ? "(none)" : JSON.stringify(v);
 }
