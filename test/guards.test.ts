@@ -142,7 +142,7 @@ describe("bounded steps", () => {
         ([ladder, previous, next]) => {
           const refusal = stepRefusal(previous, next, ladder, NO_OVERRIDE, "beta");
           fc.pre(refusal !== undefined);
-          const step = Number(/set rolloutPercentage ([0-9.]+) -s beta/.exec(refusal ?? "")?.[1]);
+          const step = Number(/set rolloutPercentage ([0-9.]+) -s beta/.exec(refusal)?.[1]);
           expect(allowed(ladder, previous, step)).toBe(true);
           expect(step).toBeGreaterThan(previous);
           expect(step).toBeLessThan(next);
