@@ -51,6 +51,7 @@ describe("the README's offline commands", () => {
     // A plan's result is on stdout; a refusal, like any error, only on stderr.
     const [result, diagnostics] = code === 0 ? [run.stdout, run.stderr] : [run.stderr, run.stdout];
     expect(diagnostics).toBe("");
+    expect(result).not.toMatch(/^\s+at /m);
     for (const line of shown) expect(result).toContain(line);
   });
 
