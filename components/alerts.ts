@@ -32,12 +32,12 @@ export interface AutoKill {
 }
 
 /** How often Grafana evaluates the rules. */
-export const EVALUATION_INTERVAL_SECONDS = 60;
+const EVALUATION_INTERVAL_SECONDS = 60;
 /**
  * How long Grafana buffers a new notification group before it sends it, for the rules that kill
  * the flag (Grafana's default is 30 s). README, "Rollout guards", states the resulting bound.
  */
-export const AUTO_KILL_GROUP_WAIT = "10s";
+const AUTO_KILL_GROUP_WAIT = "10s";
 // Grafana's server-side expressions datasource (reduce, threshold).
 const EXPRESSION_DATASOURCE = "__expr__";
 

@@ -139,22 +139,18 @@ function read(file: string, stack?: string): StackConfig {
 const PROGRAM = process.env.STREAM5_PLAN_PROGRAM ?? join(PROJECT_DIR, "index.ts");
 
 /** Runs the program once for `config`, evaluating its modules afresh. */
-async function plan(config: StackConfig, deployed?: DeployedState): Promise<Plan> {
-  const run = await runProgram(
-    config,
-    () => {
-      for (const module of Object.keys(require.cache)) {
-        if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
-          // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
-          delete require.cache[module];
-        }
+async function plan(config: StackConfig, deployed: DeployedState = {}): Promise<Plan> {
+  const run = await runProgram(config, deployed, () => {
+    for (const module of Object.keys(require.cache)) {
+      if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
+        delete require.cache[module];
       }
-      // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return Promise.resolve(require(PROGRAM) as unknown);
-    },
-    deployed,
-  );
+    }
+    // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return Promise.resolve(require(PROGRAM) as unknown);
+  });
   return planOf(config, run);
 }
 

@@ -12,15 +12,11 @@ export function stackConfig(stack: string): StackConfig {
  * Runs the program with `config`; every run evaluates index.ts afresh. `deployed` is the stack's
  * last deployment and the live flag as the mock engine answers them (default: never deployed).
  */
-export function run(config: StackConfig, deployed?: DeployedState): Promise<ProgramRun> {
-  return runProgram(
-    config,
-    async () => {
-      vi.resetModules();
-      return await import("../../index.js");
-    },
-    deployed,
-  );
+export function run(config: StackConfig, deployed: DeployedState = {}): Promise<ProgramRun> {
+  return runProgram(config, deployed, async () => {
+    vi.resetModules();
+    return await import("../../index.js");
+  });
 }
 
 /** The one declared resource of a type; fails when there is none or more than one. */

@@ -89,14 +89,14 @@ type RegisterResource = (req: RegisterRequest, callback: (err: unknown, resp?: R
 
 /**
  * Runs the program with `config` under the mock engine; `deployed` is what the engine answers
- * about the stack's last deployment and the live flag (default: never deployed). The loader must
+ * about the stack's last deployment and the live flag (`{}`: never deployed). The loader must
  * evaluate the program afresh (a cached module would not declare anything again). Throws what the
  * program throws, for example a `StackConfigError` or a refusal, and any mock failure.
  */
 export async function runProgram(
   config: OfflineConfig,
+  deployed: DeployedState,
   loadProgram: ProgramLoader,
-  deployed: DeployedState = {},
 ): Promise<ProgramRun> {
   const mocks = new RecordingMocks(deployed);
   const placement: Placement[] = [];
