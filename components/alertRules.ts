@@ -4,6 +4,7 @@
  * and the tests turn them into Prometheus rules for promtool.
  */
 import type { AlertsConfig } from "./config";
+import { acceptKillCommand } from "./guards";
 import { formatPercent, type Queries } from "./metrics";
 
 /** How bad a firing rule is: critical ones call for the kill switch. */
@@ -98,4 +99,23 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       runbook: `Check that the planning engine runs and is scraped, and that the flag serves true to someone (\`pulumi stack output targetingSummary -s ${stack}\`). ${investigate}`,
     },
   ];
+}
+
+/**
+ * The Slack text of the automatic kill switch's contact point (a Grafana notification template):
+ * what happened to the flag and what to do next. `environment` is the LaunchDarkly environment.
+ */
+export function autoKillSlackText(stack: string, environment: string): string {
+  return [
+    '{{ if eq .Status "firing" }}',
+    `Automatic kill switch: Grafana called the LaunchDarkly trigger that turns Time Crunch Mode off in environment ${environment} (stack ${stack}); check in LaunchDarkly that it is off.\n`,
+    "{{ range .Alerts.Firing }}{{ .Annotations.summary }}\n{{ end }}",
+    "What to do next:\n",
+    `1. Acknowledge the kill: \`${acceptKillCommand(stack)}\` in a pull request, merged and deployed. Until then every deployment of ${stack} is refused, so nothing turns the flag back on by accident.\n`,
+    "2. Investigate: the Time Crunch dashboard and the planning engine's logs.\n",
+    '3. Re-enable only with a reviewed change from off to on (README, "Rollout guards").',
+    "{{ else }}",
+    "Resolved: {{ range .Alerts.Resolved }}{{ .Annotations.summary }} {{ end }}The flag stays off until a reviewed change turns it back on.",
+    "{{ end }}",
+  ].join("");
 }

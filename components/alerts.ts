@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
-import type { AlertRuleSpec } from "./alertRules";
+import { Severity, type AlertRuleSpec } from "./alertRules";
 import type { GrafanaIdentity } from "./grafanaIdentity";
 
 export interface TimeCrunchAlertsArgs {
@@ -16,17 +16,36 @@ export interface TimeCrunchAlertsArgs {
   readonly slackChannel: string;
   /** The channel's incoming webhook URL (a secret). */
   readonly slackWebhookUrl: pulumi.Input<string>;
+  /**
+   * The automatic kill switch (absent: off). Critical rules then route to a second contact point
+   * that calls `triggerUrl` (the LaunchDarkly trigger that turns the flag off) and posts
+   * `slackText` to the channel; warning rules keep the Slack-only contact point.
+   */
+  readonly autoKill?: AutoKill;
+}
+
+export interface AutoKill {
+  /** The flag trigger's URL (a secret: anyone holding it can turn the flag off). */
+  readonly triggerUrl: pulumi.Input<string>;
+  /** The Slack text of the kill notification (`autoKillSlackText`). */
+  readonly slackText: string;
 }
 
 /** How often Grafana evaluates the rules. */
 const EVALUATION_INTERVAL_SECONDS = 60;
+/**
+ * How long Grafana buffers a new notification group before it sends it, for the rules that kill
+ * the flag (Grafana's default is 30 s). README, "Rollout guards", states the resulting bound.
+ */
+const AUTO_KILL_GROUP_WAIT = "10s";
 // Grafana's server-side expressions datasource (reduce, threshold).
 const EXPRESSION_DATASOURCE = "__expr__";
 
 /**
  * The checklist's alert thresholds as one Grafana rule group, and the Slack contact point of the
  * rollout channel. Each rule names its contact point in its own notification settings: the org's
- * notification policy tree is shared with other teams, so this stack never touches it.
+ * notification policy tree is shared with other teams, so this stack never touches it. With
+ * `autoKill`, the critical rules name the kill-switch contact point instead.
  */
 export class TimeCrunchAlerts extends pulumi.ComponentResource {
   readonly contactPointName: pulumi.Output<string>;
@@ -35,21 +54,41 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
   constructor(name: string, args: TimeCrunchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stream5:grafana:TimeCrunchAlerts", name, {}, opts);
 
+    const slack = (text: string) => ({
+      url: pulumi.secret(args.slackWebhookUrl),
+      recipient: args.slackChannel,
+      title: '{{ template "slack.default.title" . }}',
+      text,
+    });
     const contactPoint = new grafana.alerting.ContactPoint(
       name,
       {
         name: args.identity.contactPointName("slack"),
         slacks: [
-          {
-            url: pulumi.secret(args.slackWebhookUrl),
-            recipient: args.slackChannel,
-            title: '{{ template "slack.default.title" . }}',
-            text: "{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
-          },
+          slack("{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}"),
         ],
       },
       { parent: this },
     );
+    // One contact point, two integrations: every notification routed here calls the trigger and posts to Slack.
+    const killSwitch =
+      args.autoKill &&
+      new grafana.alerting.ContactPoint(
+        `${name}-kill-switch`,
+        {
+          name: args.identity.contactPointName("kill-switch"),
+          slacks: [slack(args.autoKill.slackText)],
+          webhooks: [
+            {
+              url: pulumi.secret(args.autoKill.triggerUrl),
+              httpMethod: "POST",
+              // The trigger only turns the flag off: a resolved alert has nothing to tell it.
+              disableResolveMessage: true,
+            },
+          ],
+        },
+        { parent: this },
+      );
 
     const group = new grafana.alerting.RuleGroup(
       name,
@@ -66,7 +105,10 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
           execErrState: "Error",
           labels: { severity: rule.severity, team: "stream5", feature: "time-crunch" },
           annotations: { summary: rule.summary, runbook: rule.runbook },
-          notificationSettings: { contactPoint: contactPoint.name },
+          notificationSettings:
+            killSwitch && rule.severity === Severity.Critical
+              ? { contactPoint: killSwitch.name, groupWait: AUTO_KILL_GROUP_WAIT }
+              : { contactPoint: contactPoint.name },
           datas: grafanaQueries(rule, args.prometheusDatasourceUid),
         })),
       },

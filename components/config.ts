@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { canonicalQuantity, isExpressibleQuantity } from "./kubernetesQuantity";
 import { DEFAULT_METRIC_PREFIX } from "./metrics";
+import { DEFAULT_ROLLOUT_LADDER, isRolloutLadder, NO_OVERRIDE } from "./guards";
 import { isExpressibleAsWeights, PERCENTAGE_DECIMALS, Targeting } from "./rollout";
 
 /** The Pulumi project name, which is also the config namespace of every key below. */
@@ -93,6 +94,13 @@ const AlertsSchema = section("the alert thresholds", {
       error: 'a Slack channel: "#" then lowercase letters, digits, "-" or "_"',
     })
     .default("#stream5-staging"),
+  /** Whether critical alerts turn the flag off through a LaunchDarkly flag trigger (README, "Rollout guards"). */
+  autoKill: z
+    .boolean({
+      error:
+        "true or false (true: critical alerts turn the flag off through a LaunchDarkly trigger, which needs a plan with flag triggers)",
+    })
+    .default(false),
 });
 
 const share = (what: string) =>
@@ -199,6 +207,29 @@ const PlanningEngineSchema = section("the planning engine's workload", {
   }
 });
 
+const LADDER_RULE = `a list of whole percentages from 1 to 100, strictly increasing and ending at 100, e.g. ${JSON.stringify(DEFAULT_ROLLOUT_LADDER)}`;
+/** The percentages a rollout climbs, one rung per deployment at most (guards.ts). */
+const rolloutLadder = z
+  .array(z.number({ error: LADDER_RULE }), { error: LADDER_RULE })
+  .refine(isRolloutLadder, { error: LADDER_RULE })
+  .default([...DEFAULT_ROLLOUT_LADDER]);
+
+const OVERRIDE_RULE = `"${NO_OVERRIDE}", or the one percentage (0 to 100, at most ${PERCENTAGE_DECIMALS} decimals) an emergency deployment may jump to beyond rolloutLadder`;
+/** One emergency jump beyond the ladder, to exactly this percentage (guards.ts). */
+const rolloutStepOverride = z
+  .union(
+    [
+      z.literal(NO_OVERRIDE),
+      z
+        .number()
+        .min(0, { error: OVERRIDE_RULE })
+        .max(100, { error: OVERRIDE_RULE })
+        .refine(isExpressibleAsWeights, { error: OVERRIDE_RULE }),
+    ],
+    { error: OVERRIDE_RULE },
+  )
+  .default(NO_OVERRIDE);
+
 /** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
 export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
@@ -219,6 +250,8 @@ export const StackConfigSchema = z.object({
   launchdarklyProject: launchDarklyKey("LaunchDarkly project"),
   launchdarklyEnvironment: launchDarklyKey("LaunchDarkly environment"),
   ownsFlagDefinition: z.boolean({ error: "true or false (exactly one stack owns the flag definition)" }).default(false),
+  rolloutLadder,
+  rolloutStepOverride,
   alerts: AlertsSchema.prefault({}),
   grafana: GrafanaSchema,
   planningEngine: PlanningEngineSchema,

@@ -20,6 +20,11 @@ export interface TimeCrunchFlagArgs extends RolloutSettings {
    * the same flag would collide. The others reference it by `projectKey/flagKey`.
    */
   readonly ownsFlagDefinition: boolean;
+  /**
+   * Whether to declare a LaunchDarkly flag trigger that turns the flag off in this environment when
+   * its URL is called (the automatic kill switch; LaunchDarkly plans with flag triggers only).
+   */
+  readonly autoKill: boolean;
 }
 
 /** The flag definition's tags and description, as LaunchDarkly shows them. */
@@ -42,6 +47,11 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
   readonly targetingSummary: pulumi.Output<string>;
   /** The URN of the environment targeting: `pulumi up --target` it to apply the kill switch alone. */
   readonly environmentUrn: pulumi.Output<string>;
+  /**
+   * With `autoKill`: the URL that turns the flag off in this environment when POSTed to. A secret
+   * (anyone holding it can turn the flag off).
+   */
+  readonly killSwitchTriggerUrl: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: TimeCrunchFlagArgs, opts?: pulumi.ComponentResourceOptions) {
     super("stream5:launchdarkly:TimeCrunchFlag", name, {}, opts);
@@ -85,11 +95,29 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const trigger = args.autoKill
+      ? new launchdarkly.FlagTrigger(
+          `${name}-${args.environmentKey}-kill-switch`,
+          {
+            projectKey: args.projectKey,
+            envKey: args.environmentKey,
+            flagKey: args.flagKey,
+            // "generic-trigger": any caller with the URL, here a Grafana webhook.
+            integrationKey: "generic-trigger",
+            instructions: { kind: "turnFlagOff" },
+            enabled: true,
+          },
+          // After the targeting, which in turn waits for the flag definition when this stack owns it.
+          { parent: this, dependsOn: [environment], additionalSecretOutputs: ["triggerUrl"] },
+        )
+      : undefined;
+
     this.flagId = flagId;
     this.flagKey = pulumi.output(args.flagKey);
     this.environmentKey = pulumi.output(args.environmentKey);
     this.targetingSummary = pulumi.output(describeTargeting(args));
     this.environmentUrn = environment.urn;
+    this.killSwitchTriggerUrl = trigger && pulumi.secret(trigger.triggerUrl);
     this.registerOutputs({
       environmentUrn: this.environmentUrn,
       flagId: this.flagId,

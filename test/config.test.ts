@@ -42,7 +42,10 @@ describe("parseStackConfig", () => {
       successRate: { below: 0.9, for: "10m" },
       zeroRequestMinutes: 30,
       slackChannel: "#stream5-staging",
+      autoKill: false,
     });
+    expect(config.rolloutLadder).toEqual([1, 5, 10, 25, 50, 100]);
+    expect(config.rolloutStepOverride).toBe("none");
     // Grafana identities are not defaulted here: they derive from the stack name (grafanaIdentity.ts).
     expect(config.grafana.dashboardUid).toBeUndefined();
   });
@@ -67,6 +70,16 @@ describe("parseStackConfig", () => {
     ["flagKey", "-leading-dash", /^flagKey: got "-leading-dash"; allowed: a flag key/],
     ["alwaysOnContexts", "qa-1", /^alwaysOnContexts: got "qa-1"; allowed: a list of context keys/],
     ["ownsFlagDefinition", "yes", /^ownsFlagDefinition: got "yes"; allowed: true or false/],
+    ["rolloutLadder", [1, 5, 10, 25, 50], /^rolloutLadder: got \[1,5,10,25,50\]; allowed: .*ending at 100/],
+    ["rolloutLadder", [1, 10, 5, 100], /^rolloutLadder: got \[1,10,5,100\]; allowed: .*strictly increasing/],
+    [
+      "rolloutLadder",
+      [0.5, 100],
+      /^rolloutLadder: got \[0.5,100\]; allowed: a list of whole percentages from 1 to 100/,
+    ],
+    ["rolloutLadder", [1, "ten", 100], /^rolloutLadder\.1: got "ten"; allowed: a list of whole percentages/],
+    ["rolloutStepOverride", 150, /^rolloutStepOverride: got 150; allowed: "none", or the one percentage/],
+    ["rolloutStepOverride", "yes", /^rolloutStepOverride: got "yes"; allowed: "none", or the one percentage/],
     [
       "databaseUrl",
       undefined,
@@ -99,6 +112,12 @@ describe("parseStackConfig", () => {
         /^rolloutPercent: not a config key of stream5-time-crunch; allowed keys: targeting, rolloutPercentage,/,
       ),
     ]);
+  });
+
+  it("accepts a ladder of whole percentages ending at 100, and an override naming a percentage", () => {
+    expect(parseStackConfig({ ...valid, rolloutLadder: [10, 100] }).rolloutLadder).toEqual([10, 100]);
+    expect(parseStackConfig({ ...valid, rolloutLadder: [100] }).rolloutLadder).toEqual([100]);
+    expect(parseStackConfig({ ...valid, rolloutStepOverride: 12.5 }).rolloutStepOverride).toBe(12.5);
   });
 
   it("accepts every percentage LaunchDarkly can express", () => {

@@ -165,6 +165,8 @@ describe("diffs", () => {
     expect(summary).toEqual([
       // Each stack has its own Grafana identities, so the two can share one org.
       ["changed", "grafana:alerting/contactPoint:ContactPoint", "time-crunch-alerts", ["name"]],
+      // Beta turns on the automatic kill switch: its contact point, and the critical rules (0, 1) route to it.
+      ["added", "grafana:alerting/contactPoint:ContactPoint", "time-crunch-alerts-kill-switch", []],
       [
         "changed",
         "grafana:alerting/ruleGroup:RuleGroup",
@@ -175,6 +177,7 @@ describe("diffs", () => {
           ...[0, 1, 2, 3].flatMap((i) => [
             `rules[${i}].annotations.runbook`,
             `rules[${i}].notificationSettings.contactPoint`,
+            ...(i < 2 ? [`rules[${i}].notificationSettings.groupWait`] : []),
             `rules[${i}].uid`,
           ]),
         ],
@@ -191,6 +194,7 @@ describe("diffs", () => {
       ["removed", "launchdarkly:index/featureFlag:FeatureFlag", "time-crunch", []],
       ["added", "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment", "time-crunch-production", []],
       ["removed", "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment", "time-crunch-staging", []],
+      ["added", "launchdarkly:index/flagTrigger:FlagTrigger", "time-crunch-production-kill-switch", []],
     ]);
   });
 });

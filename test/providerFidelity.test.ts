@@ -37,6 +37,9 @@ const variants = [
   ["staging with always-on contexts", () => withValues(stackConfig("staging"), { alwaysOnContexts: ["qa-1"] })],
   ["beta with always-on contexts", () => withValues(stackConfig("beta"), { alwaysOnContexts: ["qa-1"] })],
   ["beta, kill switch", () => withValues(stackConfig("beta"), { targeting: "off" })],
+  // Beta's stack file turns the automatic kill switch on, staging's leaves it off: both ways for each.
+  ["staging with autoKill", () => withValues(stackConfig("staging"), { alerts: { autoKill: true } })],
+  ["beta without autoKill", () => withValues(stackConfig("beta"), { alerts: { autoKill: false } })],
 ] as const;
 
 describe("no empty collection reaches the LaunchDarkly or Grafana provider", () => {
@@ -107,7 +110,17 @@ describe("staging and beta in one Grafana org", () => {
       "rule uid",
     ]);
     expect(grafanaIdentities(beta).get("rule uid")).toHaveLength(4);
+    expect(grafanaIdentities(beta).get("contact point")).toHaveLength(2);
     expect(collisions(staging, beta)).toEqual([]);
+  });
+
+  it("stay disjoint when both have the automatic kill switch's contact point", async () => {
+    const [stagingWithAutoKill, beta] = [
+      await run(withValues(stackConfig("staging"), { alerts: { autoKill: true } })),
+      await run(stackConfig("beta")),
+    ];
+    expect(grafanaIdentities(stagingWithAutoKill).get("contact point")).toHaveLength(2);
+    expect(collisions(stagingWithAutoKill, beta)).toEqual([]);
   });
 
   it("a pinned uid equal to the other stack's is caught (control)", async () => {

@@ -1,7 +1,8 @@
 /**
  * The README's commands that run offline, run as a new user would type them: the `npm run plan`
- * examples (their shown output must match), and the runbook's `pulumi config set` steps (the config
- * they produce must be valid, checked through the offline plan).
+ * examples (their shown output must match, and their exit code: 0 unless the example says
+ * `# exits N`), and the runbook's `pulumi config set` steps (the config they produce must be valid
+ * and pass the rollout guards against the committed stack file, checked through the offline plan).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,8 +30,9 @@ describe("the README's offline commands", () => {
     .filter((b) => b.lang === "console")
     .flatMap((b) =>
       b.body.split(/^(?=\$ )/m).map((chunk) => {
-        const [command = "", ...shown] = chunk.split("\n");
-        return { command, shown: shown.filter((line) => line.trim() !== "" && line.trim() !== "…") };
+        const [line = "", ...shown] = chunk.split("\n");
+        const [command = "", exits = "0"] = line.split(/\s+# exits (\d+)$/);
+        return { command, code: Number(exits), shown: shown.filter((l) => l.trim() !== "" && l.trim() !== "…") };
       }),
     )
     .filter((e) => e.command.startsWith("$ npm run plan -- "));
@@ -39,11 +41,18 @@ describe("the README's offline commands", () => {
     expect(examples.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(examples)("$command prints what the README shows", async ({ command, shown }) => {
+  it("has an example of a refusal", () => {
+    expect(examples.filter((e) => e.code === 1).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each(examples)("$command prints what the README shows", async ({ command, code, shown }) => {
     const run = await planCli(planArgs(command));
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    for (const line of shown) expect(run.stdout).toContain(line);
+    expect(run.code).toBe(code);
+    // A plan's result is on stdout; a refusal, like any error, only on stderr.
+    const [result, diagnostics] = code === 0 ? [run.stdout, run.stderr] : [run.stderr, run.stdout];
+    expect(diagnostics).toBe("");
+    expect(result).not.toMatch(/^\s+at /m);
+    for (const line of shown) expect(result).toContain(line);
   });
 
   const planCommands = blocks
@@ -58,11 +67,16 @@ describe("the README's offline commands", () => {
     expect(run.code).toBe(0);
   });
 
-  const configSets = blocks
-    .filter((b) => b.lang === "sh")
-    .flatMap((b) => b.body.split("\n"))
-    .map((line) => line.replace(/\s+#.*$/, "").trim())
-    .filter((line) => line.startsWith("pulumi config set ") && !/--secret|--path/.test(line));
+  // One line may chain several sets with `&&`: they are one change, planned together.
+  const configSets = [
+    ...new Set(
+      blocks
+        .filter((b) => b.lang === "sh")
+        .flatMap((b) => b.body.split("\n"))
+        .map((line) => line.replace(/\s+#.*$/, "").trim())
+        .filter((line) => line.startsWith("pulumi config set ") && !/--secret|--path/.test(line)),
+    ),
+  ];
 
   it("has the runbook's config steps", () => {
     expect(configSets).toEqual(
@@ -74,9 +88,16 @@ describe("the README's offline commands", () => {
   });
 
   it.each(configSets)("%s gives a valid config", async (line) => {
-    const [, , , key, value, flag, stack] = words(line);
-    expect(flag).toBe("-s");
-    const run = await planCli(["--stack", stack!, "--set", `${key!}=${value!}`]);
+    const sets = line.split(/\s*&&\s*/).filter((part) => part.startsWith("pulumi config set "));
+    const parsed = sets.map((part) => {
+      const [, , , key, value, flag, stack] = words(part);
+      expect(flag).toBe("-s");
+      return { set: `${key!}=${value!}`, stack: stack! };
+    });
+    const stacks = new Set(parsed.map((p) => p.stack));
+    expect(stacks.size).toBe(1);
+    const [stack] = stacks;
+    const run = await planCli(["--stack", stack!, ...parsed.flatMap((p) => ["--set", p.set])]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
   });

@@ -5,14 +5,15 @@
  *   npm run plan -- --stack beta
  *   npm run plan -- --stack beta --set rolloutPercentage=25 --against beta
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { cliConfigProblems } from "./offline/cliConfigChecks";
 import { diffPlans } from "./offline/diff";
-import { ProgramFailed, runProgram } from "./offline/engine";
+import { LIVE_STATES, rehearsal } from "./offline/deployed";
+import { type DeployedState, ProgramFailed, runProgram } from "./offline/engine";
 import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "./offline/plan";
-import { renderDiff, renderSummary, type Format } from "./offline/report";
+import { renderDiff, renderGuards, renderSummary, type Format } from "./offline/report";
 import {
   PROJECT_DIR,
   readProjectFile,
@@ -34,6 +35,13 @@ Runs the program offline under Pulumi's mock engine and shows what it declares.
                        object keys: --set alerts.errorRate.above=0.05
   --against NAME|FILE  also plan a stack (or config file) and show the diff
                        from it to this config
+  --previous FILE|none what the stack's last deployment recorded, for the rollout
+                       guards: a file of its outputs (pulumi stack output --json),
+                       or none for a first deployment (default: the --against
+                       config, else the committed Pulumi.<stack>.yaml)
+  --live on|off        whether targeting is on in LaunchDarkly now (default: as
+                       the last deployment left it); off rehearses a deploy after
+                       the automatic kill switch fired
   --out DIR            where to write the files (default .plan/<stack>)
   --format FORMAT      what to print: text (default), markdown or json
   --help               this text
@@ -46,7 +54,9 @@ Files written to --out:
   flag.json            the flag targeting as LaunchDarkly's SDKs evaluate it
   diff.md              with --against: the diff as markdown
 
-Exit codes: 0 planned; 2 bad config or bad usage (message only); 1 anything else.
+Exit codes: 0 planned; 1 the rollout guards refuse the deployment (message only:
+what pulumi up would refuse, and the command that fixes it) or another failure;
+2 bad config or bad usage (message only).
 Encrypted (secure:) values and Pulumi ESC imports cannot be read offline: they show as [secret].`;
 
 const FORMATS = ["text", "markdown", "json"] as const;
@@ -54,6 +64,10 @@ const FORMATS = ["text", "markdown", "json"] as const;
 interface Options {
   readonly config: StackConfig;
   readonly against: StackConfig | undefined;
+  readonly previous: string | undefined;
+  readonly live: (typeof LIVE_STATES)[number] | undefined;
+  /** The stack's committed config file, when it has one: the default last deployment. */
+  readonly committed: StackConfig | undefined;
   readonly out: string;
   readonly format: (typeof FORMATS)[number];
 }
@@ -63,6 +77,8 @@ const FLAGS = {
   "config-file": { type: "string" },
   set: { type: "string", multiple: true, default: [] as string[] },
   against: { type: "string" },
+  previous: { type: "string" },
+  live: { type: "string" },
   out: { type: "string" },
   format: { type: "string", default: "text" },
   help: { type: "boolean", default: false },
@@ -84,6 +100,10 @@ function options(argv: readonly string[]): Options | "help" {
   }
   const format = FORMATS.find((f) => f === values.format);
   if (format === undefined) throw new UsageError(`--format ${values.format}: allowed: ${FORMATS.join(", ")}`);
+  const live = LIVE_STATES.find((state) => state === values.live);
+  if (values.live !== undefined && live === undefined) {
+    throw new UsageError(`--live ${values.live}: allowed: ${LIVE_STATES.join(", ")}`);
+  }
   const base =
     values.stack !== undefined ? read(stackFilePath(values.stack), values.stack) : read(values["config-file"] ?? "");
   const config = refuseWhatPulumiRefuses(withSets(base, values.set));
@@ -95,7 +115,16 @@ function options(argv: readonly string[]): Options | "help" {
             ? read(values.against)
             : read(stackFilePath(values.against), values.against),
         );
-  return { config, against, out: resolve(values.out ?? join(PROJECT_DIR, ".plan", config.stack)), format };
+  const committedFile = stackFilePath(config.stack);
+  return {
+    config,
+    against,
+    previous: values.previous,
+    live,
+    committed: existsSync(committedFile) ? read(committedFile, config.stack) : undefined,
+    out: resolve(values.out ?? join(PROJECT_DIR, ".plan", config.stack)),
+    format,
+  };
 }
 
 /** The config, unless the Pulumi CLI would refuse it before starting the program (see cliConfigChecks.ts). */
@@ -126,8 +155,8 @@ function read(file: string, stack?: string): StackConfig {
 const PROGRAM = process.env.STREAM5_PLAN_PROGRAM ?? join(PROJECT_DIR, "index.ts");
 
 /** Runs the program once for `config`, evaluating its modules afresh. */
-async function plan(config: StackConfig): Promise<Plan> {
-  const run = await runProgram(config, () => {
+async function plan(config: StackConfig, deployed: DeployedState = {}): Promise<Plan> {
+  const run = await runProgram(config, deployed, () => {
     for (const module of Object.keys(require.cache)) {
       if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
         // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
@@ -136,9 +165,14 @@ async function plan(config: StackConfig): Promise<Plan> {
     }
     // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return Promise.resolve(require(PROGRAM) as Record<string, unknown>);
+    return Promise.resolve(require(PROGRAM) as unknown);
   });
   return planOf(config, run);
+}
+
+/** The rollout guards refused the planned deployment: exit 1 with the message, as `pulumi up` would stop. */
+class Refused extends Error {
+  override readonly name = "Refused";
 }
 
 function write(out: string, files: Readonly<Record<string, string | undefined>>): string[] {
@@ -158,8 +192,20 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const after = await plan(opts.config);
+  // The --against config is planned as it stands (as if deployed long ago): its guards pass.
   const before = opts.against === undefined ? undefined : await plan(opts.against);
+  const rehearsed = rehearsal({
+    previous: opts.previous,
+    live: opts.live,
+    against: before && { label: before.configFile, outputs: before.outputs },
+    committed: opts.committed,
+  });
+  const after = await plan(opts.config, rehearsed.deployed).catch((error: unknown) => {
+    if (error instanceof ProgramFailed && error.isRefusal) {
+      throw new Refused(`${error.message}\n(offline plan; ${rehearsed.description})`);
+    }
+    throw error;
+  });
   const diffs = before === undefined ? undefined : diffPlans(before, after);
   const flag = flagOf(after);
   const written = write(opts.out, {
@@ -175,6 +221,7 @@ async function main(argv: readonly string[]): Promise<number> {
       stack: after.stack,
       configFile: after.configFile,
       outputs: after.outputs,
+      rolloutGuards: { passed: true, assumed: rehearsed.description },
       resources: after.resources.length,
       diff: diffs,
     };
@@ -182,7 +229,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const format: Format = opts.format;
-  const parts = [renderSummary(after, format)];
+  const parts = [renderSummary(after, format), renderGuards(rehearsed.description, format)];
   if (before && diffs) parts.push(renderDiff(diffs, before, after, format));
   parts.push(`Files in ${relative(process.cwd(), opts.out) || "."}: ${written.join(", ")}`);
   process.stdout.write(`${parts.join("\n\n")}\n`);
@@ -195,6 +242,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const cause = error instanceof ProgramFailed ? error.cause : error;
+    if (cause instanceof Refused) {
+      process.stderr.write(`${cause.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     if ((error instanceof ProgramFailed && error.isConfigError) || cause instanceof UsageError) {
       process.stderr.write(`${(cause as Error).message}\n`);
       process.exitCode = 2;

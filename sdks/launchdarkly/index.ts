@@ -25,6 +25,11 @@ export const getEnvironment: typeof import("./getEnvironment").getEnvironment = 
 export const getEnvironmentOutput: typeof import("./getEnvironment").getEnvironmentOutput = null as any;
 utilities.lazyLoad(exports, ["getEnvironment","getEnvironmentOutput"], () => require("./getEnvironment"));
 
+export { GetFeatureFlagEnvironmentArgs, GetFeatureFlagEnvironmentResult, GetFeatureFlagEnvironmentOutputArgs } from "./getFeatureFlagEnvironment";
+export const getFeatureFlagEnvironment: typeof import("./getFeatureFlagEnvironment").getFeatureFlagEnvironment = null as any;
+export const getFeatureFlagEnvironmentOutput: typeof import("./getFeatureFlagEnvironment").getFeatureFlagEnvironmentOutput = null as any;
+utilities.lazyLoad(exports, ["getFeatureFlagEnvironment","getFeatureFlagEnvironmentOutput"], () => require("./getFeatureFlagEnvironment"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;

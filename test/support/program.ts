@@ -1,6 +1,6 @@
 /** Runs the real program (index.ts) under Pulumi's mock engine, as `npm run plan` does. */
 import { vi } from "vitest";
-import { runProgram, type DeclaredResource, type ProgramRun } from "../../tools/offline/engine";
+import { runProgram, type DeclaredResource, type DeployedState, type ProgramRun } from "../../tools/offline/engine";
 import { readStackConfig, stackFilePath, type StackConfig } from "../../tools/offline/stackConfig";
 
 /** The committed config of a stack (`Pulumi.<stack>.yaml`). */
@@ -8,9 +8,12 @@ export function stackConfig(stack: string): StackConfig {
   return readStackConfig(stackFilePath(stack));
 }
 
-/** Runs the program with `config`; every run evaluates index.ts afresh. */
-export function run(config: StackConfig): Promise<ProgramRun> {
-  return runProgram(config, async () => {
+/**
+ * Runs the program with `config`; every run evaluates index.ts afresh. `deployed` is the stack's
+ * last deployment and the live flag as the mock engine answers them (default: never deployed).
+ */
+export function run(config: StackConfig, deployed: DeployedState = {}): Promise<ProgramRun> {
+  return runProgram(config, deployed, async () => {
     vi.resetModules();
     return await import("../../index.js");
   });

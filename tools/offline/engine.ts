@@ -5,7 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../components/config";
-import { RecordingMocks, type RegisteredResource, SECRET_SIG, SECRET_SIG_KEY } from "./mocks";
+import { type DeployedState, RecordingMocks, type RegisteredResource, SECRET_SIG, SECRET_SIG_KEY } from "./mocks";
+
+export type { DeployedState } from "./mocks";
+
+/** The organization offline runs belong to (the name Pulumi gives it on self-managed backends). */
+export const OFFLINE_ORGANIZATION = "organization";
 
 /** One config value as the Pulumi CLI would hand it to the program. */
 export interface ConfigValue {
@@ -52,10 +57,18 @@ export class ProgramFailed extends Error {
     // By name: each offline run loads the program's modules afresh, so `instanceof` would not match.
     return this.cause instanceof Error && this.cause.name === "StackConfigError";
   }
+
+  /** Whether the rollout guards refused the deployment (before declaring anything). */
+  get isRefusal(): boolean {
+    return this.cause instanceof Error && this.cause.name === "DeployRefused";
+  }
 }
 
-/** Evaluates the program module once and returns its exports (the stack outputs). */
-export type ProgramLoader = () => Promise<Record<string, unknown>>;
+/**
+ * Evaluates the program module once and returns its exports: the program function (as index.ts
+ * exports it, or as a default export), or named exports that are the stack outputs.
+ */
+export type ProgramLoader = () => Promise<unknown>;
 
 interface RegisterRequest {
   getType(): string;
@@ -78,16 +91,21 @@ interface RegisterResponse {
 type RegisterResource = (req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void) => void;
 
 /**
- * Runs the program with `config` under the mock engine. The loader must evaluate the program
- * afresh (a cached module would not declare anything again). Throws what the program throws,
- * for example a `StackConfigError`, and any mock failure.
+ * Runs the program with `config` under the mock engine; `deployed` is what the engine answers
+ * about the stack's last deployment and the live flag (`{}`: never deployed). The loader must
+ * evaluate the program afresh (a cached module would not declare anything again). Throws what the
+ * program throws, for example a `StackConfigError` or a refusal, and any mock failure.
  */
-export async function runProgram(config: OfflineConfig, loadProgram: ProgramLoader): Promise<ProgramRun> {
-  const mocks = new RecordingMocks();
+export async function runProgram(
+  config: OfflineConfig,
+  deployed: DeployedState,
+  loadProgram: ProgramLoader,
+): Promise<ProgramRun> {
+  const mocks = new RecordingMocks(deployed);
   const placement: Placement[] = [];
 
   await pulumi.runtime.disconnect();
-  await pulumi.runtime.setMocks(mocks, PROJECT, config.stack, false);
+  await pulumi.runtime.setMocks(mocks, PROJECT, config.stack, false, OFFLINE_ORGANIZATION);
   recordPlacement(placement);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config.values).map(([key, v]) => [key, v.value])),
@@ -98,8 +116,7 @@ export async function runProgram(config: OfflineConfig, loadProgram: ProgramLoad
 
   const outputs: Record<string, unknown> = {};
   try {
-    const exports = await loadProgram();
-    for (const [name, value] of Object.entries(exports)) {
+    for (const [name, value] of Object.entries(await stackOutputs(await loadProgram()))) {
       if (name === "__esModule" || name === "default") continue;
       outputs[name] = await resolve(value);
     }
@@ -125,6 +142,17 @@ export async function runProgram(config: OfflineConfig, loadProgram: ProgramLoad
     };
   });
   return { resources, outputs };
+}
+
+/**
+ * What the program returns as stack outputs. As Pulumi's Node runtime does: a module that exports
+ * a function is run by calling it and awaiting the result; otherwise its named exports are the
+ * outputs.
+ */
+async function stackOutputs(exports: unknown): Promise<Record<string, unknown>> {
+  const main = typeof exports === "function" ? exports : (exports as { default?: unknown } | undefined)?.default;
+  if (typeof main === "function") return ((await (main as () => unknown)()) ?? {}) as Record<string, unknown>;
+  return exports as Record<string, unknown>;
 }
 
 /** Records where each resource is registered: the URN the engine gives it and its parent's URN. */

@@ -5,11 +5,27 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { ROLLOUT_INTENT_OUTPUT } from "../../components/guards";
 
 type State = Record<string, unknown>;
 
 /** Stands for the Grafana instance's URL, which only the provider config (`grafana:url`) knows. */
 export const GRAFANA_URL = "<grafana>";
+
+/** How every offline flag trigger URL starts (a secret: tests look for it where it must not be). */
+export const OFFLINE_TRIGGER_URL_PREFIX = "https://app.launchdarkly.com/webhook/triggers/offline-";
+
+/** A stack reference: a read of a stack's last outputs, not a resource sent to a provider. */
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+const GET_FLAG_ENVIRONMENT = "launchdarkly:index/getFeatureFlagEnvironment:getFeatureFlagEnvironment";
+
+/** What the mock engine answers about the world outside the program: the stack's last deployment and the live flag. */
+export interface DeployedState {
+  /** The stack outputs of the last completed update; undefined: the stack was never deployed. */
+  readonly outputs?: Readonly<Record<string, unknown>> | undefined;
+  /** Whether targeting is on in LaunchDarkly now (default: what the last deployment intended). */
+  readonly liveOn?: boolean | undefined;
+}
 
 /** What each provider would return, by resource type token: the new resource's id and extra state. */
 const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: string; state?: State }> = {
@@ -19,6 +35,14 @@ const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: st
   }),
   "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment": (_name, inputs) => ({
     id: `${String(inputs.flagId)}/${String(inputs.envKey)}`,
+  }),
+  "launchdarkly:index/flagTrigger:FlagTrigger": (name, inputs) => ({
+    id: `${String(inputs.projectKey)}/${String(inputs.envKey)}/${String(inputs.flagKey)}/${suffix(name)}`,
+    // LaunchDarkly's trigger URLs are `.../webhook/triggers/<trigger id>/<token>`; this one is a stand-in.
+    state: {
+      triggerUrl: `${OFFLINE_TRIGGER_URL_PREFIX}${suffix(name)}/${suffix(`token:${name}`)}`,
+      maintainerId: "offline",
+    },
   }),
   "grafana:oss/folder:Folder": (_name, inputs) => ({ id: String(inputs.uid) }),
   "grafana:oss/dashboard:Dashboard": (_name, inputs) => {
@@ -96,8 +120,17 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly registered: RegisteredResource[] = [];
   readonly failures: Error[] = [];
 
+  constructor(private readonly deployed: DeployedState = {}) {}
+
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
     const inputs = args.inputs as State;
+    if (args.type === STACK_REFERENCE) {
+      // Read, not declared: it stays out of `registered`, as it stays out of what `pulumi up` sends.
+      return {
+        id: String(inputs.name),
+        state: { name: inputs.name, outputs: this.deployed.outputs ?? {}, secretOutputNames: [] },
+      };
+    }
     this.registered.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs });
     if (!args.custom) return { id: undefined, state: inputs };
     const outputs = RESOURCE_OUTPUTS[args.type];
@@ -109,9 +142,29 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): State {
+    if (args.token === GET_FLAG_ENVIRONMENT) return this.liveFlagEnvironment(args.inputs as State);
     const result = CALL_RESULTS[args.token];
     if (!result) return this.fail(`no offline mock for function ${args.token}: add one to tools/offline/mocks.ts`);
     return result(args.inputs as State);
+  }
+
+  /** The flag's live targeting, as the data source reads it from LaunchDarkly. */
+  private liveFlagEnvironment(inputs: State): State {
+    const intent = this.deployed.outputs?.[ROLLOUT_INTENT_OUTPUT] as { targeting?: unknown } | undefined;
+    const on = this.deployed.liveOn ?? (intent === undefined ? undefined : intent.targeting === "on");
+    if (on === undefined) {
+      // Before any deployment the flag may not exist: LaunchDarkly would answer "Flag not found".
+      return this.fail(`${GET_FLAG_ENVIRONMENT} read before any deployment recorded an intent: nothing to read`);
+    }
+    const [project, flag] = String(inputs.flagId).split("/");
+    return {
+      id: `${String(project)}/${String(inputs.envKey)}/${String(flag)}`,
+      flagId: inputs.flagId,
+      envKey: inputs.envKey,
+      on,
+      offVariation: 1,
+      trackEvents: false,
+    };
   }
 
   private fail(message: string): never {

@@ -14,6 +14,7 @@ import type { StackConfig } from "./stackConfig";
 export const ResourceType = {
   Flag: "launchdarkly:index/featureFlag:FeatureFlag",
   FlagEnvironment: "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
+  FlagTrigger: "launchdarkly:index/flagTrigger:FlagTrigger",
   Dashboard: "grafana:oss/dashboard:Dashboard",
   Folder: "grafana:oss/folder:Folder",
   RuleGroup: "grafana:alerting/ruleGroup:RuleGroup",

@@ -32,21 +32,24 @@ function sections(plan: Plan): Section[] {
         resourcesOfType(plan, ResourceType.Flag).length > 0
           ? "flag definition: declared by this stack (protected)"
           : "flag definition: owned by another stack",
+        resourcesOfType(plan, ResourceType.FlagTrigger).length > 0
+          ? "automatic kill switch: a flag trigger turns targeting off when called (its URL is a secret)"
+          : "automatic kill switch: none (alerts.autoKill is off)",
       ],
     });
   }
   const [folder] = resourcesOfType(plan, ResourceType.Folder);
   const [group] = resourcesOfType(plan, ResourceType.RuleGroup);
-  const [contactPoint] = resourcesOfType(plan, ResourceType.ContactPoint);
   if (folder || group) {
     const rules = (group?.inputs.rules ?? []) as Inputs[];
     result.push({
       title: "Grafana",
       lines: [
         `dashboard ${text(plan.outputs.dashboardUrl)} in folder "${text(folder?.inputs.title)}"`,
-        `alerts to Slack contact point ${text(contactPoint?.inputs.name)}:`,
+        "alerts, each to its contact point:",
         ...rules.map(
-          (rule) => `  ${text(rule.name)}: ${describeCondition(rule)} (${text(field(rule, "labels", "severity"))})`,
+          (rule) =>
+            `  ${text(rule.name)}: ${describeCondition(rule)} (${text(field(rule, "labels", "severity"))}) -> ${describeContactPoint(plan, field(rule, "notificationSettings", "contactPoint"))}`,
         ),
       ],
     });
@@ -71,6 +74,16 @@ function sections(plan: Plan): Section[] {
     lines: [...counts].map(([type, n]) => `${n} × ${type}`),
   });
   return result;
+}
+
+/** "stream5-time-crunch-beta-slack (Slack)" for a contact point name, with its integrations. */
+function describeContactPoint(plan: Plan, name: unknown): string {
+  const contactPoint = resourcesOfType(plan, ResourceType.ContactPoint).find((c) => c.inputs.name === name);
+  const integrations = [
+    ...(contactPoint?.inputs.slacks === undefined ? [] : ["Slack"]),
+    ...(contactPoint?.inputs.webhooks === undefined ? [] : ["webhook to the LaunchDarkly trigger"]),
+  ];
+  return `${text(name)} (${integrations.join(" + ")})`;
 }
 
 /** "value > 0.1 for 5m" from a rule's A/B/C chain. */
@@ -103,6 +116,12 @@ export function renderSummary(plan: Plan, format: Format): string {
     ].join("\n\n");
   }
   return [heading(plan), ...all.map((s) => [s.title, ...s.lines.map((line) => `  ${line}`)].join("\n"))].join("\n\n");
+}
+
+/** That the rollout guards let the planned deployment through, and what the plan assumed for them. */
+export function renderGuards(assumed: string, format: Format): string {
+  const line = `passed (${assumed})`;
+  return format === "markdown" ? `### Rollout guards\n\n- ${line}` : `Rollout guards\n  ${line}`;
 }
 
 function value(v: unknown): string {

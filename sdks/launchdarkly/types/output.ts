@@ -251,3 +251,65 @@ export interface GetEnvironmentSegmentApprovalSettings {
      */
     serviceKind: string;
 }
+
+export interface GetFeatureFlagEnvironmentContextTarget {
+    contextKind: string;
+    values: string[];
+    variation: number;
+}
+
+export interface GetFeatureFlagEnvironmentFallthrough {
+    bucketBy: string;
+    contextKind: string;
+    rolloutWeights: number[];
+    variation: number;
+}
+
+export interface GetFeatureFlagEnvironmentPrerequisite {
+    flagKey: string;
+    variation: number;
+}
+
+export interface GetFeatureFlagEnvironmentRule {
+    bucketBy: string;
+    /**
+     * Clauses applied as the rule's logical condition.
+     */
+    clauses: outputs.GetFeatureFlagEnvironmentRuleClause[];
+    contextKind: string;
+    description: string;
+    rolloutWeights: number[];
+    variation: number;
+}
+
+export interface GetFeatureFlagEnvironmentRuleClause {
+    /**
+     * User attribute to operate on.
+     */
+    attribute: string;
+    /**
+     * Context kind for the clause.
+     */
+    contextKind: string;
+    /**
+     * Whether to negate the clause.
+     */
+    negate: boolean;
+    /**
+     * The operator associated with the rule clause. Available options are `in`, `endsWith`, `startsWith`, `matches`, `contains`, `lessThan`, `greaterThan`, `lessThanOrEqual`, `greaterThanOrEqual`, `before`, `after`, `segmentMatch`, `semVerEqual`, `semVerLessThan`, and `semVerGreaterThan`. To learn more, read [Operators](https://launchdarkly.com/docs/sdk/concepts/flag-evaluation-rules#operators).
+     */
+    op: string;
+    /**
+     * Type of each clause value (boolean / string / number).
+     */
+    valueType: string;
+    /**
+     * Values for the clause.
+     */
+    values: string[];
+}
+
+export interface GetFeatureFlagEnvironmentTarget {
+    values: string[];
+    variation: number;
+}

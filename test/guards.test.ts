@@ -1,0 +1,285 @@
+/** The rollout guards' decisions (components/guards.ts), as plain functions: tables and properties. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_ROLLOUT_LADDER,
+  deployRefusal,
+  intentOf,
+  isRolloutLadder,
+  liveTargetingMatters,
+  nextRung,
+  NO_OVERRIDE,
+  parseRolloutIntent,
+  reEnableRefusal,
+  stepRefusal,
+  type GuardInputs,
+  type RolloutIntent,
+} from "../components/guards";
+
+const LADDER = DEFAULT_ROLLOUT_LADDER;
+const on = (rolloutPercentage: number): RolloutIntent => ({
+  targeting: "on",
+  rolloutPercentage,
+  ladderPercentage: rolloutPercentage,
+});
+const off = (rolloutPercentage: number): RolloutIntent => ({ ...on(rolloutPercentage), targeting: "off" });
+
+/** A deployment of beta with `change` on top of: last deployment on at 10%, live on, config on at 10%. */
+const deploy = (change: Partial<GuardInputs> = {}): GuardInputs => ({
+  stack: "beta",
+  environment: "production",
+  lastIntent: on(10),
+  liveOn: true,
+  targeting: "on",
+  rolloutPercentage: 10,
+  rolloutLadder: LADDER,
+  rolloutStepOverride: NO_OVERRIDE,
+  ...change,
+});
+
+describe("the ladder", () => {
+  it.each([
+    [0, 1],
+    [1, 5],
+    [7, 10],
+    [10, 25],
+    [12.5, 25],
+    [50, 100],
+    [100, undefined],
+  ])("the rung above %s%% is %s", (from, rung) => {
+    expect(nextRung(LADDER, from)).toBe(rung);
+  });
+
+  it.each([
+    [[1, 5, 10, 25, 50, 100], true],
+    [[100], true],
+    [[10, 100], true],
+    [[], false],
+    [[1, 5, 50], false],
+    [[1, 10, 5, 100], false],
+    [[1, 1, 100], false],
+    [[0, 100], false],
+    [[0.5, 100], false],
+    [[1, 101], false],
+  ])("%j is a valid rolloutLadder: %s", (ladder, valid) => {
+    expect(isRolloutLadder(ladder)).toBe(valid);
+  });
+});
+
+describe("bounded steps", () => {
+  it.each([
+    ["10 -> 25: the next rung", 10, 25],
+    ["10 -> 12.5: between rungs, below the next", 10, 12.5],
+    ["10 -> 5: a decrease", 10, 5],
+    ["10 -> 0: to nobody", 10, 0],
+    ["7 -> 10: from between rungs to the rung above", 7, 10],
+    ["50 -> 100", 50, 100],
+    ["100 -> 100", 100, 100],
+    ["first deployment -> 100", undefined, 100],
+  ])("%s passes", (_case, previous, next) => {
+    expect(stepRefusal(previous, next, LADDER, NO_OVERRIDE, "beta")).toBeUndefined();
+  });
+
+  it.each([
+    [10, 100, 25],
+    [10, 26, 25],
+    [0, 5, 1],
+    [7, 12, 10],
+    [25, 100, 50],
+  ])("%s -> %s is refused, naming %s%% as the next step", (previous, next, rung) => {
+    expect(stepRefusal(previous, next, LADDER, NO_OVERRIDE, "beta")).toBe(
+      `Deployment of beta refused: rolloutPercentage ${next} climbs more than one rung of the rollout ladder (1, 5, 10, 25, 50, 100) above the last deployment's ${previous}%. The next allowed step is ${rung}%: \`pulumi config set rolloutPercentage ${rung} -s beta\`. (An emergency jump needs rolloutStepOverride: README, "Rollout guards".)`,
+    );
+  });
+
+  // The specification, stated independently of nextRung: a step is allowed exactly when no rung
+  // lies strictly between the two percentages.
+  const skipsARung = (ladder: readonly number[], previous: number, next: number) =>
+    ladder.some((rung) => previous < rung && rung < next);
+  const allowed = (ladder: readonly number[], previous: number, next: number) =>
+    stepRefusal(previous, next, ladder, NO_OVERRIDE, "beta") === undefined;
+
+  it("every pair on and between the default rungs: allowed exactly when next <= previous or next <= the rung above previous", () => {
+    const between = LADDER.map((rung, i) => (rung + (LADDER[i - 1] ?? 0)) / 2);
+    const points = [0, ...LADDER, ...between];
+    for (const previous of points) {
+      for (const next of points) {
+        const rungAbove = LADDER.find((rung) => rung > previous) ?? Infinity;
+        expect([previous, next, allowed(LADDER, previous, next)]).toEqual([
+          previous,
+          next,
+          next <= previous || next <= rungAbove,
+        ]);
+        expect(allowed(LADDER, previous, next)).toBe(!skipsARung(LADDER, previous, next));
+      }
+    }
+  });
+
+  const ladders = fc
+    .uniqueArray(fc.integer({ min: 1, max: 99 }), { maxLength: 8 })
+    .map((rungs) => [...rungs.sort((a, b) => a - b), 100]);
+  const percentage = fc.integer({ min: 0, max: 100_000 }).map((units) => units / 1000);
+  /** A percentage on a rung of `ladder`, or anywhere from 0 to 100 (3 decimals). */
+  const onOrBetween = (ladder: readonly number[]) => fc.oneof(fc.constantFrom(...ladder), percentage);
+
+  it("any ladder, any pair: allowed exactly when no rung lies strictly between previous and next", () => {
+    fc.assert(
+      fc.property(
+        ladders.chain((ladder) => fc.tuple(fc.constant(ladder), onOrBetween(ladder), onOrBetween(ladder))),
+        ([ladder, previous, next]) => {
+          expect(isRolloutLadder(ladder)).toBe(true);
+          expect(allowed(ladder, previous, next)).toBe(!skipsARung(ladder, previous, next));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a refusal's next step is itself allowed, and is the only rung it climbs", () => {
+    fc.assert(
+      fc.property(
+        ladders.chain((ladder) => fc.tuple(fc.constant(ladder), onOrBetween(ladder), onOrBetween(ladder))),
+        ([ladder, previous, next]) => {
+          const refusal = stepRefusal(previous, next, ladder, NO_OVERRIDE, "beta");
+          fc.pre(refusal !== undefined);
+          const step = Number(/set rolloutPercentage ([0-9.]+) -s beta/.exec(refusal)?.[1]);
+          expect(allowed(ladder, previous, step)).toBe(true);
+          expect(step).toBeGreaterThan(previous);
+          expect(step).toBeLessThan(next);
+        },
+      ),
+    );
+  });
+});
+
+describe("the emergency override", () => {
+  it("allows the one jump it names", () => {
+    expect(stepRefusal(10, 100, LADDER, 100, "beta")).toBeUndefined();
+  });
+
+  it("is refused when it names another percentage", () => {
+    expect(stepRefusal(10, 50, LADDER, 100, "beta")).toBe(
+      "Deployment of beta refused: rolloutStepOverride 100 allows a jump to exactly 100%, but rolloutPercentage is 50. Set the override to the percentage you mean, or remove it: `pulumi config rm rolloutStepOverride -s beta`.",
+    );
+  });
+
+  it("is refused once reached, so it cannot stay set", () => {
+    expect(stepRefusal(100, 100, LADDER, 100, "beta")).toBe(
+      "Deployment of beta refused: rolloutStepOverride 100 was used by the last deployment, which reached 100%; it must not stay set: `pulumi config rm rolloutStepOverride -s beta`.",
+    );
+  });
+
+  it("means nothing at a first deployment", () => {
+    expect(stepRefusal(undefined, 25, LADDER, 100, "beta")).toBeUndefined();
+  });
+
+  it("property: with an override, exactly the named, not yet reached percentage passes", () => {
+    const percentage = fc.integer({ min: 0, max: 100_000 }).map((units) => units / 1000);
+    fc.assert(
+      fc.property(percentage, percentage, percentage, (previous, next, override) => {
+        const passes = stepRefusal(previous, next, LADDER, override, "beta") === undefined;
+        expect(passes).toBe(override === next && override !== previous);
+      }),
+    );
+  });
+});
+
+describe("no silent re-enable", () => {
+  const intents = [["none", undefined] as const, ["on", on(10)] as const, ["off", off(10)] as const];
+  const cases = intents.flatMap(([last, lastIntent]) =>
+    [true, false].flatMap((liveOn) =>
+      (["on", "off"] as const).map((targeting) => ({ last, lastIntent, liveOn, targeting })),
+    ),
+  );
+
+  it.each(cases)(
+    "last deployment $last, live on: $liveOn, config $targeting",
+    ({ last, lastIntent, liveOn, targeting }) => {
+      const inputs = deploy({ lastIntent, liveOn, targeting });
+      const refusal = reEnableRefusal(inputs);
+      if (last === "on" && !liveOn && targeting === "on") {
+        expect(refusal).toBe(
+          'Deployment of beta refused: targeting is off in LaunchDarkly environment production, but the last deployment left it on and the config still says targeting on. It was turned off outside Pulumi (the automatic kill switch, or by hand), and this deployment would silently turn it back on. Accept the kill first: `pulumi config set targeting off -s beta`, then deploy and investigate; turning it back on is a reviewed change from off to on (README, "Rollout guards").',
+        );
+      } else {
+        expect(refusal).toBeUndefined();
+      }
+      expect(deployRefusal(inputs)).toBe(refusal);
+    },
+  );
+
+  it("reads the live state only when it can change the verdict: last deployment on, config on", () => {
+    expect(liveTargetingMatters(on(10), "on")).toBe(true);
+    expect(liveTargetingMatters(on(10), "off")).toBe(false);
+    expect(liveTargetingMatters(off(10), "on")).toBe(false);
+    expect(liveTargetingMatters(undefined, "on")).toBe(false);
+  });
+
+  it("without a live reading there is no refusal to make", () => {
+    expect(reEnableRefusal(deploy({ liveOn: undefined }))).toBeUndefined();
+  });
+});
+
+describe("the kill switch always passes", () => {
+  it("property: targeting off is never refused, whatever the history, the live state, the step or the override", () => {
+    const percentage = fc.integer({ min: 0, max: 100_000 }).map((units) => units / 1000);
+    const intent = fc.option(
+      fc.record({
+        targeting: fc.constantFrom("on" as const, "off" as const),
+        rolloutPercentage: percentage,
+        ladderPercentage: percentage,
+      }),
+      { nil: undefined },
+    );
+    fc.assert(
+      fc.property(
+        intent,
+        fc.option(fc.boolean(), { nil: undefined }),
+        percentage,
+        fc.oneof(fc.constant(NO_OVERRIDE), percentage),
+        (lastIntent, liveOn, rolloutPercentage, rolloutStepOverride) => {
+          const inputs = deploy({ lastIntent, liveOn, targeting: "off", rolloutPercentage, rolloutStepOverride });
+          expect(deployRefusal(inputs)).toBeUndefined();
+        },
+      ),
+    );
+  });
+});
+
+describe("the intent a deployment records", () => {
+  it("is the config, with the ladder at the configured percentage", () => {
+    expect(intentOf(deploy({ rolloutPercentage: 25 }))).toEqual(on(25));
+    expect(intentOf(deploy({ lastIntent: undefined, rolloutPercentage: 100 }))).toEqual(on(100));
+  });
+
+  it("does not credit a raise of more than one rung made with targeting off", () => {
+    // 10% on -> kill switch with 100% (passes) -> back on at 100% (refused, from 10%) or 25% (passes).
+    const killed = intentOf(deploy({ targeting: "off", rolloutPercentage: 100 }));
+    expect(killed).toEqual({ targeting: "off", rolloutPercentage: 100, ladderPercentage: 10 });
+    expect(deployRefusal(deploy({ lastIntent: killed, liveOn: undefined, rolloutPercentage: 100 }))).toContain(
+      "`pulumi config set rolloutPercentage 25 -s beta`",
+    );
+    expect(deployRefusal(deploy({ lastIntent: killed, liveOn: undefined, rolloutPercentage: 25 }))).toBeUndefined();
+  });
+
+  it("credits a jump the override names", () => {
+    expect(intentOf(deploy({ rolloutPercentage: 100, rolloutStepOverride: 100 })).ladderPercentage).toBe(100);
+  });
+});
+
+describe("reading the last deployment's intent back", () => {
+  it("none recorded: a first deployment", () => {
+    expect(parseRolloutIntent(undefined)).toBeUndefined();
+  });
+
+  it("without a ladder percentage (written by hand): the configured one", () => {
+    expect(parseRolloutIntent({ targeting: "on", rolloutPercentage: 25 })).toEqual(on(25));
+  });
+
+  it("anything else is an error, never a pass", () => {
+    expect(() => parseRolloutIntent({ targeting: "yes", rolloutPercentage: 25 })).toThrow(
+      'The last deployment\'s stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100}: got {"targeting":"yes","rolloutPercentage":25}',
+    );
+    expect(() => parseRolloutIntent("on")).toThrow(/rolloutIntent is not/);
+  });
+});
