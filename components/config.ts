@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { PINNED_IMAGE } from "./images";
 import { DEFAULT_METRIC_PREFIX } from "./metrics";
 import { isExpressibleAsWeights, PERCENTAGE_DECIMALS, Targeting } from "./rollout";
 
@@ -137,13 +138,6 @@ const GrafanaSchema = z
 const quantity = z
   .string({ error: 'a Kubernetes quantity such as "500m" or "512Mi"' })
   .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { error: 'a Kubernetes quantity such as "500m" or "512Mi"' });
-
-/**
- * A container image pinned to a version: `registry/name:tag` with a tag other than `latest`, or
- * `registry/name@sha256:<digest>`. An unpinned image would change under a running rollout.
- */
-const PINNED_IMAGE =
-  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
 const wholeNumber = (min: number, max: number) =>
   z
