@@ -2,12 +2,10 @@
  * `npm run policy -- RESOURCES_JSON...`: the policy pack's policies over offline plans, the files
  * `npm run plan` writes (`.plan/<stack>/resources.json`), one stack per file.
  */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { z } from "zod";
-import type { PlannedResource } from "./offline/plan";
 import { renderPolicyVerdict } from "./offline/policyReport";
 import { checkPolicies, hasMandatoryViolation, type PolicyVerdict } from "./offline/policyRunner";
+import { readResourcesFile, ResourcesFileError } from "./offline/resourcesFile";
 
 const HELP = `Usage: npm run policy -- [--format text|markdown|json] RESOURCES_JSON...
 
@@ -27,42 +25,6 @@ const FORMATS = ["text", "markdown", "json"] as const;
 
 /** A user's mistake: printed without a stack trace, exit 2. */
 class UsageError extends Error {}
-
-/** One entry of resources.json (DESIGN.md's format, plus `protect` on protected resources). */
-const ResourcesFile = z.array(
-  z.object({
-    urn: z.string(),
-    type: z.string(),
-    name: z.string(),
-    parent: z.string().nullable(),
-    inputs: z.record(z.string(), z.unknown()),
-    protect: z.boolean().optional(),
-  }),
-);
-
-function readResources(file: string): PlannedResource[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const parsed = ResourcesFile.safeParse(json);
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    const where = issue?.path.length ? `entry ${issue.path.map(String).join(".")}` : "the file";
-    throw new UsageError(
-      `${file}: not a resources.json (a JSON array of {urn, type, name, parent, inputs}): ${where}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return parsed.data;
-}
 
 function options(argv: readonly string[]) {
   let parsed;
@@ -90,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   // Read every file first: a bad one is a usage error before any verdict is printed.
-  const stacks = opts.files.map((file) => ({ file, resources: readResources(file) }));
+  const stacks = opts.files.map((file) => ({ file, resources: readResourcesFile(file) }));
   const verdicts: { file: string; verdict: PolicyVerdict }[] = [];
   for (const { file, resources } of stacks) verdicts.push({ file, verdict: await checkPolicies(resources) });
 
@@ -109,7 +71,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ResourcesFileError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 2;
       return;
