@@ -60,7 +60,9 @@ export const noPlaintextCredentials: ResourceValidationPolicy = {
       if (secretFields.some((f) => f.path.test(path))) continue;
       const credential = CREDENTIAL_PATTERNS.find(({ pattern }) => pattern.test(text));
       if (credential === undefined) continue;
-      reportViolation(violationMessage(args, path, `holds what looks like a ${credential.kind} in plain text`, ALLOWED));
+      reportViolation(
+        violationMessage(args, path, `holds what looks like a ${credential.kind} in plain text`, ALLOWED),
+      );
     }
   },
 };

@@ -136,8 +136,7 @@ export const POD_SECURITY_RULES: readonly PodSecurityRule[] = [
     breaches: (pod) =>
       containersOf(pod)
         .filter(
-          ({ container }) =>
-            (container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true,
+          ({ container }) => (container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true,
         )
         .map(({ path }) => contextPath(path, "runAsNonRoot")),
   },

@@ -26,7 +26,7 @@ export function podSpecOf(type: string, props: Props): { readonly path: string; 
   const path = kind === undefined ? undefined : POD_SPEC_PATHS[kind];
   if (path === undefined) return undefined;
   const pod = objectOf(field(props, ...path));
-  return pod === undefined ? undefined : { path: joinPath(...path), pod: pod as PodSpec };
+  return pod === undefined ? undefined : { path: joinPath(...path), pod };
 }
 
 export const podSecurityRestricted: ResourceValidationPolicy = {

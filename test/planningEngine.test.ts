@@ -190,7 +190,7 @@ describe('the pod meets the "restricted" Pod Security Standard (the policy pack\
 
   it.each(POD_SECURITY_RULES.map((r) => r.rule))("%s: the policy catches a pod that breaks it", async (rule) => {
     const broken = altered(policyInputs(beta, "offline"), DEPLOYMENT, (inputs) => {
-      breakers[rule]!(inputs.spec.template.spec);
+      breakers[rule]!((inputs.spec as { template: { spec: IPodSpec } }).template.spec);
     });
     const messages = await violationsOf(podSecurityRestricted, broken);
     expect(messages).toContainEqual(expect.stringContaining(`control "${rule}"; allowed: `));

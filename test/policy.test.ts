@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
 import { beforeAll, describe, expect, it } from "vitest";
 import { POLICIES } from "../policy/policies";
 import { noPlaintextCredentials } from "../policy/credentials";
@@ -13,7 +14,7 @@ import { deploymentReplicasUnset, pinnedImages, podSecurityRestricted } from "..
 import type { PlannedResource } from "../tools/offline/plan";
 import { checkPolicies } from "../tools/offline/policyRunner";
 import { withSecret } from "../tools/offline/stackConfig";
-import { altered, policyInputs, violationsOf } from "./support/policies";
+import { altered, policyInputs, replaced, violationsOf } from "./support/policies";
 import { run, stackConfig } from "./support/program";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -21,6 +22,15 @@ const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const FLAG = "launchdarkly:index/featureFlag:FeatureFlag";
 const FLAG_ENVIRONMENT = "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment";
 const RULE_GROUP = "grafana:alerting/ruleGroup:RuleGroup";
+
+/** The parts of declared inputs the tests change. */
+type Inputs = Record<string, unknown>;
+interface PodTemplate {
+  metadata?: unknown;
+  spec: IPodSpec;
+}
+const deploymentSpec = (inputs: Inputs) => inputs.spec as { replicas?: number; template: PodTemplate };
+const alertRules = (inputs: Inputs) => inputs.rules as { uid: string; isPaused?: boolean }[];
 
 const PLANTED = {
   databaseUrl: "postgres://planner:pl4nted-pa55@db.internal:5432/plans",
@@ -74,8 +84,8 @@ describe("the stacks as the program declares them", () => {
 
 describe("pod-security-restricted, for every workload kind", () => {
   /** The declared Deployment's pod template placed where each kind keeps it. */
-  const workloads: [string, (template: unknown) => Record<string, unknown>, string][] = [
-    ["kubernetes:core/v1:Pod", (t) => ({ spec: (t as { spec: unknown }).spec }), "spec"],
+  const workloads: [string, (template: PodTemplate) => Inputs, string][] = [
+    ["kubernetes:core/v1:Pod", (t) => ({ spec: t.spec }), "spec"],
     ["kubernetes:apps/v1:StatefulSet", (t) => ({ spec: { template: t } }), "spec.template.spec"],
     ["kubernetes:apps/v1:DaemonSet", (t) => ({ spec: { template: t } }), "spec.template.spec"],
     ["kubernetes:batch/v1:Job", (t) => ({ spec: { template: t } }), "spec.template.spec"],
@@ -88,9 +98,9 @@ describe("pod-security-restricted, for every workload kind", () => {
 
   it.each(workloads)("%s", async (type, place, podPath) => {
     const asKind = (privileged: boolean) =>
-      altered(beta, DEPLOYMENT, (inputs, resource) => {
-        const template = inputs.spec.template;
-        template.spec.containers[0].securityContext.privileged = privileged;
+      replaced(beta, DEPLOYMENT, (resource) => {
+        const template = deploymentSpec(resource.inputs).template;
+        template.spec.containers[0]!.securityContext!.privileged = privileged;
         return { ...resource, type, inputs: place(template) };
       });
     expect(await violationsOf(podSecurityRestricted, asKind(false))).toEqual([]);
@@ -103,9 +113,9 @@ describe("pod-security-restricted, for every workload kind", () => {
 describe("pinned-images", () => {
   const withImage = (image: string, list = "containers") =>
     altered(beta, DEPLOYMENT, (inputs) => {
-      const pod = inputs.spec.template.spec;
-      if (list === "containers") pod.containers[0].image = image;
-      else pod.initContainers = [{ ...pod.containers[0], name: "migrate", image }];
+      const pod = deploymentSpec(inputs).template.spec;
+      if (list === "containers") pod.containers[0]!.image = image;
+      else pod.initContainers = [{ ...pod.containers[0]!, name: "migrate", image }];
     });
 
   it.each([
@@ -127,7 +137,7 @@ describe("pinned-images", () => {
 describe("deployment-replicas-unset", () => {
   it("catches a replica count beside the autoscaler", async () => {
     const counted = altered(beta, DEPLOYMENT, (inputs) => {
-      inputs.spec.replicas = 3;
+      deploymentSpec(inputs).replicas = 3;
     });
     const [message] = await violationsOf(deploymentReplicasUnset, counted);
     expect(message).toMatch(/^Deployment "planning-engine": spec\.replicas is set; allowed: no spec\.replicas/);
@@ -144,7 +154,7 @@ describe("no-plaintext-credentials", () => {
   ] as const;
   const inConfigMap = (value: string) =>
     altered(beta, CONFIG_MAP, (inputs) => {
-      inputs.data.PLANTED = value;
+      (inputs.data as Record<string, string>).PLANTED = value;
     });
 
   it.each(credentials)("catches a %s, naming the field and never the value", async (kind, credential) => {
@@ -172,7 +182,7 @@ describe("no-plaintext-credentials", () => {
     // ... and the same secret value in a Deployment's env is flagged: online a policy cannot tell
     // a pulumi.secret from plain text.
     const inEnv = altered(betaOnline, DEPLOYMENT, (inputs) => {
-      inputs.spec.template.spec.containers[0].env = [{ name: "DATABASE_URL", value: PLANTED.databaseUrl }];
+      deploymentSpec(inputs).template.spec.containers[0]!.env = [{ name: "DATABASE_URL", value: PLANTED.databaseUrl }];
     });
     expect(await violationsOf(noPlaintextCredentials, inEnv)).toEqual([
       expect.stringMatching(/^Deployment "planning-engine": spec\.template\.spec\.containers\[0\]\.env\[0\]\.value /),
@@ -187,7 +197,7 @@ describe("no-plaintext-credentials", () => {
     };
     const props = unknownCheckingProxy({ metadata: { name: unknownValue }, data: { URL: PLANTED.databaseUrl } });
     expect(() => props.metadata!.name).toThrow(/can't be known during preview/);
-    const previewed = altered(beta, CONFIG_MAP, (_inputs, resource) => ({ ...resource, inputs: props }));
+    const previewed = replaced(beta, CONFIG_MAP, (resource) => ({ ...resource, inputs: props }));
     expect(await violationsOf(noPlaintextCredentials, previewed)).toEqual([
       expect.stringMatching(/^ConfigMap "planning-engine": data\.URL holds what looks like a URL with a password/),
     ]);
@@ -212,7 +222,7 @@ describe("flag-rollout-weights", () => {
   ])("catches %s", async (_case, fallthrough, problems) => {
     const messages = await violationsOf(flagRolloutWeights, withFallthrough(beta, fallthrough));
     expect(messages).toEqual(
-      problems.map((problem) =>
+      problems.map((problem): unknown =>
         expect.stringContaining(`FeatureFlagEnvironment "time-crunch-production": fallthrough.${problem}`),
       ),
     );
@@ -252,10 +262,7 @@ describe("flag-rollout-weights", () => {
 
 describe("flag-definition-protected", () => {
   it("catches a flag definition without protect", async () => {
-    const unprotected = altered(staging, FLAG, (_inputs, resource) => {
-      const { protect: _dropped, ...rest } = resource;
-      return rest;
-    });
+    const unprotected = replaced(staging, FLAG, (resource) => ({ ...resource, protect: false }));
     expect(await violationsOf(flagDefinitionProtected, unprotected)).toEqual([
       'FeatureFlag "time-crunch": protect (resource option) is false; allowed: protect: true on the flag definition',
     ]);
@@ -265,7 +272,7 @@ describe("flag-definition-protected", () => {
 describe("alerts-for-enabled-flag", () => {
   const withoutRules = (resources: readonly PlannedResource[], suffix: string) =>
     altered(resources, RULE_GROUP, (inputs) => {
-      inputs.rules = inputs.rules.filter((rule: { uid: string }) => !rule.uid.endsWith(suffix));
+      inputs.rules = alertRules(inputs).filter((rule) => !rule.uid.endsWith(suffix));
     });
 
   it("catches targeting on without the error-rate rule", async () => {
@@ -277,7 +284,7 @@ describe("alerts-for-enabled-flag", () => {
 
   it("does not count a paused rule, and names every rule missing", async () => {
     const paused = altered(withoutRules(staging, "-error-rate"), RULE_GROUP, (inputs) => {
-      for (const rule of inputs.rules) rule.isPaused = true;
+      for (const rule of alertRules(inputs)) rule.isPaused = true;
     });
     expect(await violationsOf(alertsForEnabledFlag, paused)).toEqual([
       expect.stringContaining("uid ends in -error-rate and -response-time"),
@@ -286,7 +293,7 @@ describe("alerts-for-enabled-flag", () => {
 
   it("finds the rules by uid suffix, whatever the prefix, and lets targeting off go without them", async () => {
     const renamed = altered(beta, RULE_GROUP, (inputs) => {
-      for (const rule of inputs.rules) rule.uid = `beta-${String(rule.uid).split("-").slice(-2).join("-")}`;
+      for (const rule of alertRules(inputs)) rule.uid = `beta-${rule.uid.split("-").slice(-2).join("-")}`;
     });
     expect(await violationsOf(alertsForEnabledFlag, renamed)).toEqual([]);
     const noGroup = beta.filter((r) => r.type !== RULE_GROUP);

@@ -17,7 +17,9 @@ const SLACK_WEBHOOK = "https://hooks.slack.com/services/T0000/B0000/planted0poli
 const scratch = mkdtempSync(join(tmpdir(), "policy-"));
 const out = (name: string) => join(scratch, name);
 const resourcesOf = (name: string) => join(out(name), "resources.json");
-const noStackTrace = (run: CliRun) => expect(run.stderr).not.toMatch(/^\s+at /m);
+const noStackTrace = (run: CliRun) => {
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+};
 
 let violating: CliRun;
 let broken: CliRun, brokenJson: CliRun, missing: CliRun, help: CliRun;

@@ -6,6 +6,7 @@
  * to values unknown during a preview, which the policies must live with.
  */
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POLICIES } from "../policy/policies";
 import type { ProgramRun } from "../tools/offline/engine";
@@ -41,8 +42,7 @@ const asEngineSends = (declared: ProgramRun): EngineResource[] =>
   declared.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, properties: r.inputs, protect: r.protect }));
 
 /** A copy of the declared resources with `change` applied to the inputs of each resource of `type`. */
-function alteredRun(declared: ProgramRun, type: string, change: (inputs: Record<string, any>) => void): ProgramRun {
-  // eslint-disable-line @typescript-eslint/no-explicit-any -- known shapes
+function alteredRun(declared: ProgramRun, type: string, change: (inputs: Record<string, unknown>) => void): ProgramRun {
   return {
     ...declared,
     resources: declared.resources.map((r) => {
@@ -77,9 +77,10 @@ describe("the policy pack under Pulumi's policy-pack runner", () => {
   it("says what npm run policy says about an altered stack", async () => {
     const broken = alteredRun(
       alteredRun(beta, "kubernetes:apps/v1:Deployment", (inputs) => {
-        inputs.spec.template.spec.containers[0].image = "busybox:latest";
-        inputs.spec.template.spec.hostNetwork = true;
-        inputs.spec.replicas = 2;
+        const spec = inputs.spec as { replicas?: number; template: { spec: IPodSpec } };
+        spec.template.spec.containers[0]!.image = "busybox:latest";
+        spec.template.spec.hostNetwork = true;
+        spec.replicas = 2;
       }),
       "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
       (inputs) => {

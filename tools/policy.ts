@@ -57,7 +57,13 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const { file, resources } of stacks) verdicts.push({ file, verdict: await checkPolicies(resources) });
 
   if (opts.format === "json") {
-    process.stdout.write(`${JSON.stringify(verdicts.map(({ file, verdict }) => ({ file, ...verdict })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        verdicts.map(({ file, verdict }) => ({ file, ...verdict })),
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     const format = opts.format;
     const text = verdicts.map(({ file, verdict }) => renderPolicyVerdict(verdict, format, file));

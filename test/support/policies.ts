@@ -38,21 +38,28 @@ export function policyInputs(run: ProgramRun, view: "offline" | "online"): Plann
   }));
 }
 
-/** A copy of `resources` with `change` applied to (a copy of) each resource of `type`. */
+type Inputs = Record<string, unknown>;
+
+/** A copy of `resources` with each resource of `type` replaced by `replace(copy of it)`. */
+export function replaced(
+  resources: readonly PlannedResource[],
+  type: string,
+  replace: (resource: PlannedResource) => PlannedResource,
+): PlannedResource[] {
+  if (!resources.some((r) => r.type === type)) throw new Error(`no ${type} to alter`);
+  return resources.map((r) => (r.type === type ? replace(structuredClone(r)) : r));
+}
+
+/** A copy of `resources` with `change` applied to (a copy of) the inputs of each resource of `type`. */
 export function altered(
   resources: readonly PlannedResource[],
   type: string,
-  change: (inputs: Record<string, any>, resource: PlannedResource) => PlannedResource | void, // eslint-disable-line @typescript-eslint/no-explicit-any -- tests reach into known shapes
+  change: (inputs: Inputs) => void,
 ): PlannedResource[] {
-  let found = false;
-  const result = resources.map((resource) => {
-    if (resource.type !== type) return resource;
-    found = true;
-    const copy = structuredClone(resource);
-    return change(copy.inputs, copy) ?? copy;
+  return replaced(resources, type, (resource) => {
+    change(resource.inputs);
+    return resource;
   });
-  if (!found) throw new Error(`no ${type} to alter`);
-  return result;
 }
 
 /** The messages one policy reports about `resources`, run as the pack registers it. */

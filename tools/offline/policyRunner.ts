@@ -71,8 +71,7 @@ const asTypeOf = (type: string, props: Record<string, unknown>) =>
 
 /** The stack as a stack policy sees it: every resource, parents linked. */
 function stackResources(resources: readonly PlannedResource[]): PolicyResource[] {
-  const byUrn = new Map<string, PolicyResource>();
-  const result = resources.map((r) => {
+  const linked = resources.map((r) => {
     const resource: PolicyResource = {
       type: r.type,
       props: r.inputs,
@@ -84,15 +83,19 @@ function stackResources(resources: readonly PlannedResource[]): PolicyResource[]
       isType: (resourceClass) => isTypeOf(r.type, resourceClass),
       asType: asTypeOf(r.type, r.inputs),
     };
-    byUrn.set(r.urn, resource);
-    return resource;
+    return { parentUrn: r.parent, resource };
   });
-  resources.forEach((r, index) => {
-    const parent = r.parent === null ? undefined : byUrn.get(r.parent);
-    if (parent) result[index]!.parent = parent;
-  });
-  return result;
+  const byUrn = new Map(linked.map(({ resource }) => [resource.urn, resource]));
+  for (const { parentUrn, resource } of linked) {
+    const parent = parentUrn === null ? undefined : byUrn.get(parentUrn);
+    if (parent) resource.parent = parent;
+  }
+  return linked.map(({ resource }) => resource);
 }
+
+/** No policy of this pack takes config: each gets an empty object, as the SDK gives without config. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the SDK's signature
+const noConfig = <T extends object>(): T => ({}) as T;
 
 /** Runs `policies` (default: the pack's) over one stack's resources. */
 export async function checkPolicies(
@@ -102,7 +105,7 @@ export async function checkPolicies(
   const violations: Violation[] = [];
   const ran: string[] = [];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const common = { stackTags: new Map<string, string>(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+  const common = { stackTags: new Map<string, string>(), getConfig: noConfig, notApplicable };
 
   for (const policy of policies) {
     const configured = policy.enforcementLevel ?? POLICY_PACK_ENFORCEMENT;
