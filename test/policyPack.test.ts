@@ -5,6 +5,8 @@
  * program's resources exactly as `npm run policy` does. Also what the engine does to secrets and
  * to values unknown during a preview, which the policies must live with.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +14,8 @@ import { POLICIES } from "../policy/policies";
 import type { ProgramRun } from "../tools/offline/engine";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../tools/offline/mocks";
 import { checkPolicies } from "../tools/offline/policyRunner";
-import { withSecret } from "../tools/offline/stackConfig";
+import { PROJECT_DIR, withSecret } from "../tools/offline/stackConfig";
+import { parse as parseYaml } from "yaml";
 import { policyInputs } from "./support/policies";
 import { PolicyPackServer, type EngineResource } from "./support/policyPackServer";
 import { run, stackConfig } from "./support/program";
@@ -134,5 +137,18 @@ describe("what the engine hands a policy", () => {
         expect.stringMatching(/^ConfigMap "planning-engine": data\.URL holds what looks like a URL with a password/),
       ],
     ]);
+  });
+});
+
+describe("where the pack runs online", () => {
+  it("CI's pull-request previews load it: the pulumi/actions step names the policy folder", () => {
+    const ci = parseYaml(readFileSync(join(PROJECT_DIR, ".github", "workflows", "ci.yml"), "utf8")) as {
+      jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+    };
+    const previews = Object.values(ci.jobs)
+      .flatMap((job) => job.steps)
+      .filter((step) => step.uses?.startsWith("pulumi/actions@") && step.with?.command === "preview");
+    expect(previews.length).toBeGreaterThan(0);
+    for (const step of previews) expect(step.with?.policyPacks).toBe("policy");
   });
 });
