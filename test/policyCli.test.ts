@@ -10,7 +10,6 @@ import { checkPolicies, type Violation } from "../tools/offline/policyRunner";
 import { renderPolicyVerdict } from "../tools/offline/policyReport";
 import type { PlannedResource } from "../tools/offline/plan";
 import { readResourcesFile, ResourcesFileError } from "../tools/offline/resourcesFile";
-import { PROJECT_DIR } from "../tools/offline/stackConfig";
 import { planCliWithProgram, policyCli, type CliRun } from "./support/planCli";
 
 const SLACK_WEBHOOK = "https://hooks.slack.com/services/T0000/B0000/planted0policy0cli";
@@ -25,7 +24,7 @@ let violating: CliRun;
 let broken: CliRun, brokenJson: CliRun, missing: CliRun, help: CliRun;
 
 beforeAll(async () => {
-  violating = await planCliWithProgram(join(PROJECT_DIR, "test", "fixtures", "violatingProgram.ts"), [
+  violating = await planCliWithProgram("test/fixtures/violatingProgram.ts", [
     "--stack",
     "beta",
     "--out",

@@ -35,7 +35,7 @@ export function policyCli(args: readonly string[]): Promise<CliRun> {
   return node([TSX, join(PROJECT_DIR, "tools", "policy.ts"), ...args]);
 }
 
-/** The plan tool itself (no launcher) running another program module than index.ts. */
+/** `npm run plan` on another program than index.ts: `program` is a path relative to the project. */
 export function planCliWithProgram(program: string, args: readonly string[]): Promise<CliRun> {
-  return node([TSX, join(PROJECT_DIR, "tools", "plan.ts"), ...args], { STREAM5_PLAN_PROGRAM: program });
+  return node([join(PROJECT_DIR, "tools", "plan-launcher.cjs"), ...args], { STREAM5_PLAN_SOURCE: program });
 }
