@@ -42,10 +42,25 @@ const START_TIMEOUT_MS = 60_000;
 /** How long one analysis may take. */
 const CALL_TIMEOUT_MS = 10_000;
 
-function options(resource: EngineResource): analyzer.AnalyzerResourceOptions {
-  const opts = new analyzer.AnalyzerResourceOptions();
-  opts.setProtect(resource.protect);
-  return opts;
+/** The setters an Analyze request and a stack resource share. */
+interface ResourceMessage {
+  setUrn(value: string): unknown;
+  setType(value: string): unknown;
+  setName(value: string): unknown;
+  setProperties(value: never): unknown;
+  setOptions(value: analyzer.AnalyzerResourceOptions): unknown;
+}
+
+/** Fills `message` with the resource, as the engine does. */
+function describing<T extends ResourceMessage>(message: T, resource: EngineResource): T {
+  message.setUrn(resource.urn);
+  message.setType(resource.type);
+  message.setName(resource.name);
+  message.setProperties(Struct.fromJavaScript(resource.properties) as never);
+  const options = new analyzer.AnalyzerResourceOptions();
+  options.setProtect(resource.protect);
+  message.setOptions(options);
+  return message;
 }
 
 function diagnosticsOf(response: analyzer.AnalyzeResponse): Diagnostic[] {
@@ -115,12 +130,7 @@ export class PolicyPackServer {
 
   /** Analyze: one resource's inputs, before it is changed (resource policies). */
   analyze(resource: EngineResource): Promise<Diagnostic[]> {
-    const request = new analyzer.AnalyzeRequest();
-    request.setUrn(resource.urn);
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setProperties(Struct.fromJavaScript(resource.properties) as never);
-    request.setOptions(options(resource));
+    const request = describing(new analyzer.AnalyzeRequest(), resource);
     return new Promise((resolve, reject) => {
       this.client.analyze(request, ...bounded(), (error, response) => {
         if (error) reject(error);
@@ -132,17 +142,7 @@ export class PolicyPackServer {
   /** AnalyzeStack: every resource of the stack (stack policies). */
   analyzeStack(resources: readonly EngineResource[]): Promise<Diagnostic[]> {
     const request = new analyzer.AnalyzeStackRequest();
-    request.setResourcesList(
-      resources.map((resource) => {
-        const r = new analyzer.AnalyzerResource();
-        r.setUrn(resource.urn);
-        r.setType(resource.type);
-        r.setName(resource.name);
-        r.setProperties(Struct.fromJavaScript(resource.properties) as never);
-        r.setOptions(options(resource));
-        return r;
-      }),
-    );
+    request.setResourcesList(resources.map((resource) => describing(new analyzer.AnalyzerResource(), resource)));
     return new Promise((resolve, reject) => {
       this.client.analyzeStack(request, ...bounded(), (error, response) => {
         if (error) reject(error);
