@@ -38,19 +38,21 @@ const PLANTED = {
 };
 
 let staging: PlannedResource[];
+/** Beta as the offline plan shows it (secrets `[secret]`). */
 let beta: PlannedResource[];
-/** Beta with real-looking secrets, as the engine hands them to a policy online (unwrapped). */
+/** The same beta as the engine hands it to a policy online: real-looking secrets, unwrapped. */
 let betaOnline: PlannedResource[];
 
 beforeAll(async () => {
   staging = policyInputs(await run(stackConfig("staging")), "offline");
-  beta = policyInputs(await run(stackConfig("beta")), "offline");
   const planted = withSecret(
     withSecret(stackConfig("beta"), "databaseUrl", PLANTED.databaseUrl),
     "slackWebhookUrl",
     PLANTED.slackWebhookUrl,
   );
-  betaOnline = policyInputs(await run(planted), "online");
+  const declared = await run(planted);
+  beta = policyInputs(declared, "offline");
+  betaOnline = policyInputs(declared, "online");
 });
 
 /** The shape every message has: resource, field, what is wrong, what is allowed. */
@@ -76,9 +78,10 @@ describe("the stacks as the program declares them", () => {
       expect(verdict.violations).toEqual([]);
       expect(verdict.policies).toHaveLength(POLICIES.length);
     }
-    // Online, the planted secrets really are in the inputs the policies read.
+    // Online, the planted secrets really are in the inputs the policies read; offline they are not.
     expect(JSON.stringify(betaOnline)).toContain(PLANTED.databaseUrl);
     expect(JSON.stringify(betaOnline)).toContain(PLANTED.slackWebhookUrl);
+    expect(JSON.stringify(beta)).not.toContain(PLANTED.databaseUrl);
   });
 });
 
