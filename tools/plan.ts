@@ -161,7 +161,7 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const verdict = await checkPolicies(after.resources);
   const code = hasMandatoryViolation(verdict) ? 1 : 0;
-  if (code !== 0) process.stderr.write(`plan: mandatory policy violations (see "Policy pack" in the output)\n`);
+  if (code !== 0) process.stderr.write(`plan: mandatory policy violations (the policy pack's verdict is on stdout)\n`);
 
   if (opts.format === "json") {
     const report = {

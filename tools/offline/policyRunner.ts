@@ -113,17 +113,14 @@ export async function checkPolicies(
     // As the engine does: a remediating policy that still finds a violation reports it as mandatory.
     const enforcementLevel = configured === "remediate" ? "mandatory" : configured;
     ran.push(policy.name);
-    const report =
-      (about: PlannedResource | undefined): ReportViolation =>
-      (message, urn) => {
-        const resource = urn === undefined ? about : byUrn.get(urn);
-        violations.push({
-          policy: policy.name,
-          enforcementLevel,
-          ...(resource ? { urn: resource.urn, type: resource.type, name: resource.name } : {}),
-          message,
-        });
-      };
+    const record = (resource: PlannedResource | undefined, message: string) => {
+      violations.push({
+        policy: policy.name,
+        enforcementLevel,
+        ...(resource ? { urn: resource.urn, type: resource.type, name: resource.name } : {}),
+        message,
+      });
+    };
     const judge = async (validation: () => Promise<void> | void) => {
       try {
         await validation();
@@ -134,7 +131,11 @@ export async function checkPolicies(
 
     if ("validateStack" in policy) {
       const args: StackValidationArgs = { ...common, resources: stackResources(resources) };
-      await judge(() => policy.validateStack(args, report(undefined)));
+      // A stack policy names the resource by URN, or none for the stack as a whole.
+      const report: ReportViolation = (message, urn) => {
+        record(urn === undefined ? undefined : byUrn.get(urn), message);
+      };
+      await judge(() => policy.validateStack(args, report));
       continue;
     }
     const validations = [policy.validateResource ?? []].flat();
@@ -149,7 +150,11 @@ export async function checkPolicies(
         isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
         asType: asTypeOf(resource.type, resource.inputs),
       };
-      for (const validate of validations) await judge(() => validate(args, report(resource)));
+      // As in the SDK, a resource policy's violation is about the validated resource, whatever URN it passes.
+      const report: ReportViolation = (message) => {
+        record(resource, message);
+      };
+      for (const validate of validations) await judge(() => validate(args, report));
     }
   }
   return { pack: POLICY_PACK_NAME, policies: ran, resources: resources.length, violations };
