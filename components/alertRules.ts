@@ -14,9 +14,21 @@ export type Severity = (typeof Severity)[keyof typeof Severity];
 /** Grafana's state for a rule whose query returns nothing. */
 export type NoDataState = "NoData" | "Alerting" | "OK";
 
+/**
+ * The rules' stable keys. Each Grafana rule uid ends with its key, which is how the policy pack
+ * finds the rules a stack must have while its flag targeting is on.
+ */
+export const AlertRuleKey = {
+  ErrorRate: "error-rate",
+  ResponseTime: "response-time",
+  SuccessRate: "success-rate",
+  ZeroRequests: "zero-requests",
+} as const;
+export type AlertRuleKey = (typeof AlertRuleKey)[keyof typeof AlertRuleKey];
+
 export interface AlertRuleSpec {
   /** Stable identifier, also the Grafana rule uid suffix. */
-  readonly key: string;
+  readonly key: AlertRuleKey;
   /** The rule's title, as Grafana and Slack show it. */
   readonly title: string;
   /** The instant PromQL query (Grafana's A) whose value is compared with the threshold. */
@@ -44,7 +56,7 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
   const investigate = `Check the planning engine's logs and the Time Crunch dashboard; if users are affected, use the kill switch: \`pulumi config set targeting off -s ${stack} && pulumi up -s ${stack}\`.`;
   return [
     {
-      key: "error-rate",
+      key: AlertRuleKey.ErrorRate,
       title: "Time Crunch preview error rate high",
       expr: q.errorRatio(ALERT_RATE_WINDOW),
       lookbackSeconds: 2 * ALERT_RATE_WINDOW_SECONDS,
@@ -58,7 +70,7 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       runbook: killSwitch,
     },
     {
-      key: "response-time",
+      key: AlertRuleKey.ResponseTime,
       title: "Time Crunch preview response time high",
       expr: q.averageLatency(ALERT_RATE_WINDOW),
       lookbackSeconds: 2 * ALERT_RATE_WINDOW_SECONDS,
@@ -71,7 +83,7 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       runbook: killSwitch,
     },
     {
-      key: "success-rate",
+      key: AlertRuleKey.SuccessRate,
       title: "Time Crunch preview success rate low",
       expr: q.successRatio(ALERT_RATE_WINDOW),
       lookbackSeconds: 2 * ALERT_RATE_WINDOW_SECONDS,
@@ -84,7 +96,7 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       runbook: investigate,
     },
     {
-      key: "zero-requests",
+      key: AlertRuleKey.ZeroRequests,
       title: "Time Crunch preview receives no requests",
       expr: q.requestsInLast(alerts.zeroRequestMinutes),
       lookbackSeconds: alerts.zeroRequestMinutes * 60,

@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { PINNED_IMAGE } from "./images";
 import { canonicalQuantity, isExpressibleQuantity } from "./kubernetesQuantity";
 import { DEFAULT_METRIC_PREFIX } from "./metrics";
 import { DEFAULT_ROLLOUT_LADDER, isRolloutLadder, NO_OVERRIDE } from "./guards";
@@ -150,13 +151,6 @@ const quantity = z.union(
   ],
   { error: QUANTITY_ALLOWED },
 );
-
-/**
- * A container image pinned to a version: `registry/name:tag` with a tag other than `latest`, or
- * `registry/name@sha256:<digest>`. An unpinned image would change under a running rollout.
- */
-const PINNED_IMAGE =
-  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
 const wholeNumber = (min: number, max: number) =>
   z

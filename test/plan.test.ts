@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
-import { planCli, type CliRun } from "./support/planCli";
+import { planCli, policyCli, type CliRun } from "./support/planCli";
 
 /** The result of one `npm run plan`, with the folder it wrote its files to. */
 interface PlanRun extends CliRun {
@@ -92,6 +92,7 @@ describe("npm run plan", () => {
     const resources = JSON.parse(files(beta)["resources.json"]!) as Record<string, unknown>[];
     expect(resources.length).toBeGreaterThan(10);
     for (const resource of resources) {
+      // `protect: true` only on protected resources (the flag definition, declared by staging).
       expect(Object.keys(resource).sort()).toEqual(["inputs", "name", "parent", "type", "urn"]);
       expect(resource.urn).toMatch(/^urn:pulumi:beta::stream5-time-crunch::/);
       expect(typeof resource.inputs).toBe("object");
@@ -108,6 +109,25 @@ describe("npm run plan", () => {
       (r) => r.type === "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
     );
     expect(environment?.parent).toMatch(/::stream5:launchdarkly:TimeCrunchFlag::time-crunch$/);
+  });
+
+  it("marks the protected flag definition in staging's resources.json: protect is true there and nowhere else", () => {
+    const resources = JSON.parse(files(staging)["resources.json"]!) as Record<string, unknown>[];
+    expect(resources.filter((r) => "protect" in r).map((r) => [r.type, r.protect])).toEqual([
+      ["launchdarkly:index/featureFlag:FeatureFlag", true],
+    ]);
+  });
+
+  it("prints the policy pack's verdict under the summary, and npm run policy agrees on the files", async () => {
+    for (const run of [beta, staging]) {
+      expect(run.stdout).toMatch(
+        /\n\nPolicy pack stream5-time-crunch: no violations \(7 policies over \d+ resources\)\n/,
+      );
+    }
+    const policy = await policyCli([join(beta.out, "resources.json"), join(staging.out, "resources.json")]);
+    expect(policy.stderr).toBe("");
+    expect(policy.code).toBe(0);
+    expect(policy.stdout.match(/: no violations \(7 policies/g)).toHaveLength(2);
   });
 
   it("gives identical files on two runs", () => {

@@ -3,7 +3,9 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-
 import { ProgramFailed, type DeclaredResource, type ProgramRun } from "../tools/offline/engine";
 import { maskSecrets, redactSecrets } from "../tools/offline/redact";
 import { withSecret, withValues, type StackConfig } from "../tools/offline/stackConfig";
-import { RESTRICTED } from "./support/podSecurity";
+import { POD_SECURITY_RULES } from "../policy/podSecurity";
+import { podSecurityRestricted } from "../policy/workloads";
+import { altered, policyInputs, violationsOf } from "./support/policies";
 import { onlyOfType, run, stackConfig } from "./support/program";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -157,8 +159,8 @@ describe("the planning engine's Kubernetes objects", () => {
   });
 });
 
-describe('the pod meets the "restricted" Pod Security Standard', () => {
-  /** A pod that breaks each rule, made from the declared one. */
+describe('the pod meets the "restricted" Pod Security Standard (the policy pack\'s pod-security-restricted)', () => {
+  /** A pod that breaks each control, made from the declared one. */
   const breakers: Record<string, (pod: IPodSpec) => void> = {
     "host namespaces are not shared": (pod) => (pod.hostNetwork = true),
     "no container is privileged": (pod) => (pod.containers[0]!.securityContext!.privileged = true),
@@ -178,15 +180,25 @@ describe('the pod meets the "restricted" Pod Security Standard', () => {
       (pod.containers[0]!.securityContext!.capabilities = { drop: ["ALL"], add: ["SYS_ADMIN"] }),
   };
 
-  it("has a breaking case for every rule", () => {
-    expect(Object.keys(breakers).sort()).toEqual(Object.keys(RESTRICTED).sort());
+  it("has a breaking case for every control", () => {
+    expect(Object.keys(breakers).sort()).toEqual(POD_SECURITY_RULES.map((r) => r.rule).sort());
   });
 
-  it.each(Object.entries(RESTRICTED))("%s", (rule, check) => {
-    expect(check(podSpec(beta))).toEqual([]);
-    const broken = structuredClone(podSpec(beta));
-    breakers[rule]!(broken);
-    expect(check(broken)).not.toEqual([]);
+  it("the declared Deployment passes", async () => {
+    expect(await violationsOf(podSecurityRestricted, policyInputs(beta, "offline"))).toEqual([]);
+  });
+
+  it.each(POD_SECURITY_RULES.map((r) => r.rule))("%s: the policy catches a pod that breaks it", async (rule) => {
+    const broken = altered(policyInputs(beta, "offline"), DEPLOYMENT, (inputs) => {
+      breakers[rule]!((inputs.spec as { template: { spec: IPodSpec } }).template.spec);
+    });
+    const messages = await violationsOf(podSecurityRestricted, broken);
+    expect(messages).toContainEqual(expect.stringContaining(`control "${rule}"; allowed: `));
+    for (const message of messages) {
+      expect(message).toMatch(
+        /^Deployment "planning-engine": spec\.template\.spec\.\S+ breaks the (baseline|restricted) control /,
+      );
+    }
   });
 
   it("the namespace it creates enforces the restricted profile", () => {

@@ -26,9 +26,11 @@ if (typeof nodeModule.enableCompileCache === "function") {
 // One folder per process: plans may run side by side (CI, tests).
 const out = join(root, ".plan", ".build", String(process.pid));
 process.on("exit", () => rmSync(out, { recursive: true, force: true }));
+// The program: index.ts, or (tests) a module relative to the root that declares something else.
+const program = process.env.STREAM5_PLAN_SOURCE ?? "index.ts";
 buildSync({
   absWorkingDir: root,
-  entryPoints: ["tools/plan.ts", "index.ts"],
+  entryPoints: ["tools/plan.ts", program],
   outdir: out,
   outbase: ".",
   bundle: true,
@@ -38,5 +40,5 @@ buildSync({
   target: `node${Math.min(major, SUPPORTED_MAJOR)}`,
   logLevel: "error",
 });
-process.env.STREAM5_PLAN_PROGRAM = join(out, "index.js");
+process.env.STREAM5_PLAN_PROGRAM = join(out, program.replace(/\.ts$/, ".js"));
 require(join(out, "tools", "plan.js"));

@@ -13,6 +13,8 @@ import { diffPlans } from "./offline/diff";
 import { LIVE_STATES, rehearsal } from "./offline/deployed";
 import { type DeployedState, ProgramFailed, runProgram } from "./offline/engine";
 import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "./offline/plan";
+import { renderPolicyVerdict } from "./offline/policyReport";
+import { checkPolicies, hasMandatoryViolation } from "./offline/policyRunner";
 import { renderDiff, renderGuards, renderSummary, type Format } from "./offline/report";
 import {
   PROJECT_DIR,
@@ -54,9 +56,13 @@ Files written to --out:
   flag.json            the flag targeting as LaunchDarkly's SDKs evaluate it
   diff.md              with --against: the diff as markdown
 
-Exit codes: 0 planned; 1 the rollout guards refuse the deployment (message only:
-what pulumi up would refuse, and the command that fixes it) or another failure;
-2 bad config or bad usage (message only).
+The policy pack's policies (policy/, as in npm run policy) judge what is
+planned; their verdict is printed under the summary.
+
+Exit codes: 0 planned; 1 a mandatory policy violation (the files are still
+written), the rollout guards refuse the deployment (message only: what pulumi up
+would refuse, and the command that fixes it), or another failure; 2 bad config
+or bad usage (message only).
 Encrypted (secure:) values and Pulumi ESC imports cannot be read offline: they show as [secret].`;
 
 const FORMATS = ["text", "markdown", "json"] as const;
@@ -215,6 +221,9 @@ async function main(argv: readonly string[]): Promise<number> {
     "flag.json": flag === undefined ? undefined : JSON.stringify(flag, null, 2),
     "diff.md": before && diffs ? renderDiff(diffs, before, after, "markdown") : undefined,
   });
+  const verdict = await checkPolicies(after.resources);
+  const code = hasMandatoryViolation(verdict) ? 1 : 0;
+  if (code !== 0) process.stderr.write(`plan: mandatory policy violations (the policy pack's verdict is on stdout)\n`);
 
   if (opts.format === "json") {
     const report = {
@@ -224,16 +233,21 @@ async function main(argv: readonly string[]): Promise<number> {
       rolloutGuards: { passed: true, assumed: rehearsed.description },
       resources: after.resources.length,
       diff: diffs,
+      policy: verdict,
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    return 0;
+    return code;
   }
   const format: Format = opts.format;
-  const parts = [renderSummary(after, format), renderGuards(rehearsed.description, format)];
+  const parts = [
+    renderSummary(after, format),
+    renderGuards(rehearsed.description, format),
+    renderPolicyVerdict(verdict, format),
+  ];
   if (before && diffs) parts.push(renderDiff(diffs, before, after, format));
   parts.push(`Files in ${relative(process.cwd(), opts.out) || "."}: ${written.join(", ")}`);
   process.stdout.write(`${parts.join("\n\n")}\n`);
-  return 0;
+  return code;
 }
 
 main(process.argv.slice(2)).then(

@@ -31,6 +31,11 @@ export interface PlannedResource {
   readonly parent: string | null;
   /** Inputs as sent to the provider; every secret value is the string `[secret]`. */
   readonly inputs: Record<string, unknown>;
+  /**
+   * `true` when the resource is `protect`ed; absent otherwise (as in Pulumi's own state files).
+   * An addition to DESIGN.md's entry format, for the policy pack's protected-flag policy.
+   */
+  readonly protect?: boolean;
 }
 
 export interface Plan {
@@ -53,6 +58,7 @@ export function planOf(config: StackConfig, run: ProgramRun): Plan {
       name: r.name,
       parent: r.parent ?? null,
       inputs: maskSecrets(r.inputs) as Record<string, unknown>,
+      ...(r.protect ? { protect: true } : {}),
     }))
     .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
   return {
