@@ -102,22 +102,22 @@ const FAMILIES: readonly [name: string, type: string, prefix: string][] = [
   [M.previewDuration, "histogram", M.previewDuration],
 ];
 
-/** The soaks as OpenMetrics text: per series, every soak's samples in time order (counters restart at 0). */
-export function openMetrics(soaks: readonly Soak[]): string {
-  const ordered = [...soaks].sort((a, b) => a.start - b.start);
+/**
+ * A soak as OpenMetrics text: each series' samples in time order, counters starting at 0, one
+ * sample every `intervalMinutes` (the scrape interval).
+ */
+export function openMetrics(soak: Soak, intervalMinutes = 1): string {
   const samples = new Map<string, string[]>();
-  for (const soak of ordered) {
-    const totals = new Map<string, number>();
-    for (let minute = 0; minute <= soak.minutes; minute++) {
-      // The sample at minute m counts the requests of the minutes before it.
-      const increments = minute === 0 ? minuteIncrements(soak, 0) : minuteIncrements(soak, minute - 1);
-      for (const [key, value] of increments) {
-        const total = minute === 0 ? 0 : (totals.get(key) ?? 0) + value;
-        totals.set(key, total);
-        const lines = samples.get(key) ?? [];
-        lines.push(`${key} ${Number(total.toFixed(6))} ${soak.start + minute * 60}`);
-        samples.set(key, lines);
-      }
+  const totals = new Map<string, number>();
+  for (let minute = 0; minute <= soak.minutes; minute++) {
+    // The sample at minute m counts the requests of the minutes before it; minute 0 counts none.
+    for (const [key, value] of minuteIncrements(soak, Math.max(minute - 1, 0))) {
+      const total = minute === 0 ? 0 : (totals.get(key) ?? 0) + value;
+      totals.set(key, total);
+      if (minute % intervalMinutes !== 0) continue;
+      const lines = samples.get(key) ?? [];
+      lines.push(`${key} ${Number(total.toFixed(6))} ${soak.start + minute * 60}`);
+      samples.set(key, lines);
     }
   }
   const out: string[] = [];
