@@ -5,7 +5,7 @@
  */
 import { main } from "./gate/cli";
 
-main(process.argv.slice(2), process.env, {
+void main(process.argv.slice(2), process.env, {
   stdout: process.stdout,
   stderr: process.stderr,
   // Every wait inside has its own bound; this one ends the process whatever is still waiting.

@@ -45,6 +45,8 @@ function main(argv: readonly string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`${error instanceof UsageError ? "" : "promotion-change failed: "}${(error as Error).message}\n`);
+  process.stderr.write(
+    `${error instanceof UsageError ? "" : "promotion-change failed: "}${(error as Error).message}\n`,
+  );
   process.exitCode = 2;
 }

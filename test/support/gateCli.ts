@@ -1,4 +1,4 @@
-/** `npm run gate` as a user runs it (tsx, a child process), and in-process (`main`, the same code). */
+/** `npm run gate` as a user runs it (the launcher, a child process), and in-process (`main`, the same code). */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { main } from "../../tools/gate/cli";
@@ -19,8 +19,8 @@ const BASE_ENV = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
 export function gateCli(args: readonly string[], env: Record<string, string> = {}): Promise<GateResult> {
   return new Promise((done) => {
     execFile(
-      join(PROJECT_DIR, "node_modules", ".bin", "tsx"),
-      [join(PROJECT_DIR, "tools", "gate.ts"), ...args],
+      process.execPath,
+      [join(PROJECT_DIR, "tools", "gate-launcher.cjs"), ...args],
       { cwd: PROJECT_DIR, encoding: "utf8", env: { ...BASE_ENV, ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, endedAt: Date.now() });

@@ -16,8 +16,8 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
-/** `answer` writes the response; returning "hang" keeps the connection open and silent. */
-export type Answer = (request: RecordedRequest, response: ServerResponse) => Promise<void | "hang"> | void | "hang";
+/** `answer` writes the response; one that writes nothing keeps the connection open and silent. */
+export type Answer = (request: RecordedRequest, response: ServerResponse) => unknown;
 
 export function recorder(answer: Answer): Promise<Recorder> {
   const requests: RecordedRequest[] = [];
@@ -41,7 +41,9 @@ export function recorder(answer: Answer): Promise<Recorder> {
         close: () =>
           new Promise<void>((closed) => {
             server.closeAllConnections();
-            server.close(() => closed());
+            server.close(() => {
+              closed();
+            });
           }),
       });
     });
@@ -53,7 +55,7 @@ export function proxyTo(target: string): Answer {
   return async (request, response) => {
     const answer = await fetch(`${target}${request.path}`, {
       method: request.method,
-      headers: { "content-type": String(request.headers["content-type"] ?? "") },
+      headers: { "content-type": request.headers["content-type"] ?? "" },
       body: request.method === "POST" ? request.body : undefined,
     });
     response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });

@@ -80,12 +80,18 @@ export async function startPrometheus(documents: readonly string[] = []): Promis
   );
   let log = "";
   server.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((done) => server.once("exit", () => done()));
+  const exited = new Promise<void>((done) => {
+    server.once("exit", () => {
+      done();
+    });
+  });
   const failed = new Promise<never>((_, fail) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      fail(error.code === "ENOENT" ? new Error(`prometheus not found (${PROMETHEUS}): ${INSTALL}`) : error),
-    );
-    void exited.then(() => fail(new Error(`prometheus exited before it was ready:\n${log}`)));
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      fail(error.code === "ENOENT" ? new Error(`prometheus not found (${PROMETHEUS}): ${INSTALL}`) : error);
+    });
+    void exited.then(() => {
+      fail(new Error(`prometheus exited before it was ready:\n${log}`));
+    });
   });
   // Only the wait for readiness listens; a later exit (stop) is expected.
   failed.catch(() => undefined);

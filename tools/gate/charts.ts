@@ -142,7 +142,10 @@ export function drawnSeries(chart: ChartData): ChartSeries[] {
     for (const s of series) for (const [t, v] of s.points) totals.set(t, (totals.get(t) ?? 0) + v);
     series = series.map((s) => ({
       name: s.name,
-      points: s.points.filter(([t]) => (totals.get(t) ?? 0) > 0).map(([t, v]): Point => [t, v / totals.get(t)!]),
+      points: s.points.flatMap(([t, v]): Point[] => {
+        const total = totals.get(t) ?? 0;
+        return total > 0 ? [[t, v / total]] : [];
+      }),
     }));
   }
   if (series.length <= MAX_SERIES) return series;

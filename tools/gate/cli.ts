@@ -185,13 +185,14 @@ function options(argv: readonly string[], env: NodeJS.ProcessEnv, now: number): 
 /** Writes report.md, report.json and one SVG per chart. */
 async function writeReport(dir: string, run: GateRun, charts: readonly ChartData[]): Promise<void> {
   mkdirSync(join(dir, "charts"), { recursive: true });
-  const files = charts.map((c) => ({ title: c.spec.title, file: `charts/${c.spec.file}.svg` }));
-  for (const [index, chart] of charts.entries()) {
-    writeFileSync(join(dir, files[index]!.file), await chartSvg(chart));
+  const files: { title: string; file: string }[] = [];
+  const sections: string[] = [];
+  for (const chart of charts) {
+    const file = `charts/${chart.spec.file}.svg`;
+    writeFileSync(join(dir, file), await chartSvg(chart));
+    files.push({ title: chart.spec.title, file });
+    sections.push(`#### ${chart.spec.title}\n\n${mermaidChart(chart)} · [SVG](${file})\n`);
   }
-  const sections = charts.map(
-    (chart, index) => `#### ${chart.spec.title}\n\n${mermaidChart(chart)} · [SVG](${files[index]!.file})\n`,
-  );
   writeFileSync(join(dir, "report.md"), renderMarkdown(run, ["### Charts (UTC)", "", ...sections]));
   writeFileSync(join(dir, "report.json"), `${JSON.stringify(reportJson(run, files), null, 2)}\n`);
 }

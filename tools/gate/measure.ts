@@ -19,12 +19,10 @@ const CONCURRENCY = 4;
 /** Runs `tasks` with at most `limit` at a time; the first failure rejects the whole. */
 export async function inBatches<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results = new Array<T>(tasks.length);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next task when it is free.
+  const queue = tasks.entries();
   const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]!();
-    }
+    for (const [index, task] of queue) results[index] = await task();
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;

@@ -10,13 +10,10 @@ import { SERIES_COLORS, THRESHOLD_COLOR } from "./svg";
 /** At most this many points per line: readable x-axis labels. */
 const MAX_POINTS = 24;
 
-const WEEKDAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-
 /** An x-axis label: weekday and UTC time (unique within a week, unlike the time alone). */
 function timeLabel(unix: number): string {
   const at = new Date(unix * 1000);
-  const hhmm = at.toISOString().slice(11, 16);
-  return `${WEEKDAY[at.getUTCDay()]!} ${hhmm}`;
+  return `${at.toLocaleDateString("en-US", { weekday: "short", timeZone: "UTC" })} ${at.toISOString().slice(11, 16)}`;
 }
 
 /** Three significant digits: enough for a chart, short in the markdown. */
@@ -36,15 +33,12 @@ export function mermaidChart(chart: ChartData): string {
   for (let i = last; i > 0; i -= every) shown.unshift(chart.window.start + i * chart.step);
   const ratio = chart.spec.unit === "ratio";
   const scale = (value: number) => round(ratio ? value * 100 : value);
-  let gaps = false;
-  const lines = series.map((s) => {
+  const sampled = series.map((s) => {
     const byTime = new Map(s.points);
-    return shown.map((t) => {
-      const value = byTime.get(t);
-      if (value === undefined) gaps = true;
-      return scale(value ?? 0);
-    });
+    return shown.map((t) => byTime.get(t));
   });
+  const gaps = sampled.some((values) => values.includes(undefined));
+  const lines = sampled.map((values) => values.map((value) => scale(value ?? 0)));
   const thresholdLines = chart.spec.thresholds.map((t) => shown.map(() => scale(t.value)));
   const all = [...lines, ...thresholdLines].flat();
   const top = ratio ? 100 : round(Math.max(0, ...all) * 1.1) || 1;
@@ -59,7 +53,7 @@ export function mermaidChart(chart: ChartData): string {
     series.length === 0
       ? "_No data in the window._"
       : [
-          ...series.map((s, i) => `${SERIES_COLORS[i]!.name}: ${s.name}`),
+          ...series.map((s, i) => `${SERIES_COLORS[i]?.name ?? "grey"}: ${s.name}`),
           ...chart.spec.thresholds.map((t) => `red: ${t.label}`),
         ]
           .map((item) => `\`${item}\``)

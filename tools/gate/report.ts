@@ -61,8 +61,13 @@ export function renderText(run: GateRun): string {
     ["criterion", "threshold", "observed", "verdict"],
     ...run.verdict.criteria.map((c) => [c.title, c.threshold, c.observed, c.pass ? "pass" : "FAIL"]),
   ];
-  const widths = [0, 1, 2].map((col) => Math.max(...rows.map((r) => r[col]!.length)));
-  const table = rows.map((r) => r.map((cell, col) => (col < 3 ? cell.padEnd(widths[col]!) : cell)).join("  "));
+  const widths = [0, 1, 2].map((col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
+  const table = rows.map((r) =>
+    r
+      .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
   const incidents = run.verdict.criteria.flatMap(incidentLines).map((line) => `  - ${line}`);
   return [
     `Soak gate: ${verdictWord(run.verdict)} (${heading(run)})`,

@@ -1,0 +1,34 @@
+// Compiles the command-line tools (TypeScript) into CommonJS that plain node runs. A TypeScript
+// loader hook (tsx) sits on every require, and Pulumi's SDKs load a few thousand files, which costs
+// about as much again as loading them. Instead, esbuild compiles the entry points into CommonJS
+// files (about 0.1 s; dependencies stay external), and node keeps the compiled bytecode of the
+// dependencies between runs.
+"use strict";
+const { buildSync } = require("esbuild");
+const { enableCompileCache } = require("node:module");
+const { rmSync } = require("node:fs");
+const { join } = require("node:path");
+
+const root = join(__dirname, "..");
+
+/** Compiles `entryPoints` (paths from the repository root); returns the compiled files, in order. */
+exports.compile = function compile(entryPoints) {
+  // Node keeps compiled bytecode of the SDKs between runs: the second run loads them faster.
+  enableCompileCache(join(root, ".plan", ".compile-cache"));
+  // One folder per process: tools may run side by side (CI, tests).
+  const out = join(root, ".plan", ".build", String(process.pid));
+  process.on("exit", () => rmSync(out, { recursive: true, force: true }));
+  buildSync({
+    absWorkingDir: root,
+    entryPoints,
+    outdir: out,
+    outbase: ".",
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "cjs",
+    target: "node22",
+    logLevel: "error",
+  });
+  return entryPoints.map((entry) => join(out, entry.replace(/\.ts$/, ".js")));
+};
