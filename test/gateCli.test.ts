@@ -8,6 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StackConfigSchema } from "../components/config";
+import { queries } from "../components/metrics";
+import { soakWindow } from "../components/soakCriteria";
+import { gateCharts } from "../tools/gate/charts";
+import { chartSvg } from "../tools/gate/svg";
 import { gateCli, gateMain, type GateResult } from "./support/gateCli";
 import { proxyTo, recorder, type Recorder } from "./support/httpRecorder";
 import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
@@ -120,6 +125,14 @@ describe("npm run gate, run as a user runs it", () => {
       for (const label of thresholds[file] ?? []) expect(rules.labels).toContain(label);
       expect(svg).toMatch(/mark-line role-mark/);
     }
+  });
+
+  it("renders a valid chart file for a window without data", async () => {
+    const window = soakWindow("24h", Number(END));
+    const [spec] = gateCharts(queries(), StackConfigSchema.shape.soakGate.parse(undefined), window);
+    const svg = await chartSvg({ spec: spec!, window, step: 600, series: [] });
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).toContain("no data in the window");
   });
 
   it("exits 1 on NO-GO and posts the summary to Slack's webhook as Block Kit within Slack's limits", () => {

@@ -20,7 +20,7 @@ export function gateCli(args: readonly string[], env: Record<string, string> = {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [join(PROJECT_DIR, "tools", "gate-launcher.cjs"), ...args],
+      [join(PROJECT_DIR, "tools", "run-tool.cjs"), "tools/gate.ts", ...args],
       { cwd: PROJECT_DIR, encoding: "utf8", env: { ...BASE_ENV, ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, endedAt: Date.now() });
