@@ -57,7 +57,9 @@ describe("npm run gate:promotion-change, as CI runs it", () => {
           "Pulumi.beta.yaml",
         ],
         { cwd: PROJECT_DIR, encoding: "utf8" },
-        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        (error, stdout, stderr) => {
+          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+        },
       );
     });
     expect(output).toEqual({
