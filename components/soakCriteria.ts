@@ -204,7 +204,7 @@ export function judge(plan: GatePlan, samples: GateSamples): GateVerdict {
   if (!trafficRule) throw new Error(`no "${TRAFFIC_RULE}" rule in the plan`);
   const criteria = [
     ...plan.measures.map((m) => judgeMeasure(m, samples.measures[m.key])),
-    judgeTraffic(trafficRule, samples.conditions[trafficRule.key] ?? []),
+    judgeTraffic(trafficRule, samples.conditions[trafficRule.key] ?? [], samples.firstSeen),
     judgeStability(stabilityRules, samples.conditions),
     judgeCoverage(plan, samples.firstSeen),
   ];
@@ -295,17 +295,19 @@ function judgeStability(
   };
 }
 
-function judgeTraffic(rule: AlertRuleSpec, points: readonly Point[]): CriterionVerdict {
+function judgeTraffic(rule: AlertRuleSpec, points: readonly Point[], firstSeen: number | undefined): CriterionVerdict {
   // The rule fires when the last `lookbackSeconds` (its query window) held no request; a run of such
-  // moments from t1 to t2 is a gap from t1 - lookback to t2.
+  // moments from t1 to t2 is a gap from t1 - lookback to t2. Before the soak's first sample there
+  // is nothing to judge: that is coverage's failure, not a gap.
   const span = rule.lookbackSeconds;
+  const judged = firstSeen === undefined ? points : points.filter(([time]) => time >= firstSeen + span);
   const base = {
     key: Criterion.Traffic,
     title: "traffic",
     threshold: `no ${span / 60}-minute span without a request`,
   };
   if (!hasData(points)) return { ...base, observed: "no data", value: null, pass: false, incidents: [] };
-  const incidents = firings(rule, points).map((run) => ({
+  const incidents = firings(rule, judged).map((run) => ({
     what: "no request",
     from: run.from - span,
     to: run.to,

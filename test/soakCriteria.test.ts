@@ -180,7 +180,14 @@ describe("judge", () => {
   it("fails coverage for a soak younger than the window, within a tolerance of a few scrapes", () => {
     expect(failing({ ...healthy, firstSeen: plan.window.start + 5 * 60 })).toEqual([]);
     expect(failing({ ...healthy, firstSeen: plan.window.start + 6 * 60 })).toEqual(["coverage"]);
-    const young = verdictOf({ ...healthy, firstSeen: END - 10 * 3600 });
+    // A young soak: the zero-requests condition held until 30 minutes after its first request.
+    const firstSeen = END - 10 * 3600;
+    const young = verdictOf({
+      ...healthy,
+      firstSeen,
+      conditions: { ...healthy.conditions, [TRAFFIC_RULE]: everyMinute((t) => (t < firstSeen + 30 * 60 ? 0 : 5_000)) },
+    });
+    expect(young.failing).toEqual(["coverage"]);
     expect(young.soak).toMatchObject({ hours: 10, phase: { name: "hours 8-48" } });
   });
 
