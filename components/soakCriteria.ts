@@ -269,8 +269,11 @@ function judgeStability(
   rules: readonly AlertRuleSpec[],
   conditions: Readonly<Record<string, readonly Point[]>>,
 ): CriterionVerdict {
-  const described = rules.map((r) => `${r.title.replace(/^Time Crunch preview /, "")} for ${r.for}`).join(", ");
-  const base = { key: Criterion.Stability, title: "stability", threshold: `none of: ${described}` };
+  const base = {
+    key: Criterion.Stability,
+    title: "stability",
+    threshold: `no alert would have fired (${rules.map((r) => r.key).join(", ")})`,
+  };
   const withoutData = rules.filter((rule) => !hasData(conditions[rule.key] ?? []));
   if (withoutData.length > 0) {
     return { ...base, observed: "no data", value: null, pass: false, incidents: [] };
@@ -288,7 +291,7 @@ function judgeStability(
   return {
     ...base,
     observed:
-      incidents.length === 0 ? "none" : plural(incidents.length, "alert condition held", "alert conditions held"),
+      incidents.length === 0 ? "none" : plural(incidents.length, "alert would have fired", "alerts would have fired"),
     value: incidents.length,
     pass: incidents.length === 0,
     incidents,
