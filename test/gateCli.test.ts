@@ -1,7 +1,8 @@
 /**
- * `npm run gate` as a user runs it (a child process) against a real Prometheus: the exit codes,
- * the report files, the Slack post (to a real local HTTP server that records it), the bounds on
- * an unreachable or silent Prometheus, and that no credential or webhook URL is ever shown.
+ * `npm run gate` against a real Prometheus, mostly as a user runs it (a child process): the exit
+ * codes, the report files, the Slack post (to a real local HTTP server that records it), the
+ * bounds on an unreachable or silent Prometheus, and that no credential or webhook URL is ever
+ * shown.
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,9 +42,10 @@ beforeAll(async () => {
     recorder(proxyTo(prometheus.url)),
     recorder(() => undefined), // never answers
   ]);
-  // All at once: the machine waits for the process starts only once.
+  // The GO run in this process (the same `main`); the others as processes, at once, so the machine
+  // waits for their starts only once.
   [runs.go, runs.noGo, runs.silent] = await Promise.all([
-    gateCli(
+    gateMain(
       [
         "--prometheus-url",
         prometheus.url,
@@ -82,7 +84,7 @@ function filesUnder(dir: string): string[] {
 const NO_STACK_TRACE = /^\s+at /m;
 
 describe("npm run gate, run as a user runs it", () => {
-  it("exits 0 on GO and prints the JSON report", () => {
+  it("returns 0 on GO and prints the JSON report", () => {
     expect(runs.go.stderr).toBe("");
     expect(runs.go.code).toBe(0);
     expect(JSON.parse(runs.go.stdout)).toMatchObject({ verdict: "GO", failing: [], stack: "staging" });

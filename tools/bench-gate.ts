@@ -7,9 +7,8 @@
  *   npm run bench:gate [-- --runs 5]
  */
 import { execFileSync } from "node:child_process";
-import { cpus } from "node:os";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -60,22 +59,25 @@ async function main(): Promise<void> {
     ];
     // One unmeasured run fills Node's compile cache, as a second run on a laptop would have it.
     gate([...common, "--format", "json"]);
-    const lines: string[] = [];
-    for (const variant of variants) {
+    const results = variants.map((variant) => {
       const runs = Array.from({ length: RUNS }, () => gate(variant.args));
       const queries = variant.args.includes("--help")
-        ? ""
-        : `   ${(JSON.parse(runs[0]?.stdout ?? "{}") as { queries: number }).queries} queries`;
-      lines.push(`${variant.name.padEnd(32)} ${median(runs.map((r) => r.seconds)).toFixed(2)} s${queries}`);
-    }
+        ? "-"
+        : String((JSON.parse(runs[0]?.stdout ?? "{}") as { queries: number }).queries);
+      return { ...variant, seconds: median(runs.map((r) => r.seconds)), queries };
+    });
+    const floor = results[0]?.seconds ?? NaN;
     const cpu = cpus();
-    process.stdout.write(
-      [
-        `npm run gate, 48-hour window, samples every minute (median of ${RUNS} runs; ${cpu.length} × ${cpu[0]?.model ?? "?"}, node ${process.version})`,
-        ...lines,
-        "",
-      ].join("\n"),
+    const load = loadavg()[0]?.toFixed(1) ?? "?";
+    console.log(
+      `Machine: ${cpu.length} × ${cpu[0]?.model ?? "?"}, node ${process.version}, load average ${load}; median of ${RUNS} warm runs.`,
     );
+    console.log("");
+    console.log("| npm run gate, 48-hour window, one sample a minute | wall time | beyond the start | queries |");
+    console.log("| --- | ---: | ---: | ---: |");
+    for (const r of results) {
+      console.log(`| ${r.name} | ${r.seconds.toFixed(2)} s | ${(r.seconds - floor).toFixed(2)} s | ${r.queries} |`);
+    }
   } finally {
     await prometheus.stop();
   }
