@@ -7,6 +7,7 @@
  * Could-not-measure is never a pass: no data, NaN (0/0) or a missing answer fails its criterion.
  */
 import type { AlertRuleSpec } from "./alertRules";
+import { CONDITION_STEP_SECONDS, firings, type Point } from "./alertReplay";
 import type { SoakGateConfig } from "./config";
 import { durationSeconds, formatPercent, type Queries } from "./metrics";
 
@@ -24,9 +25,6 @@ export type Criterion = (typeof Criterion)[keyof typeof Criterion];
 
 /** The alert rule whose condition is the traffic criterion; every other rule is a stability condition. */
 export const TRAFFIC_RULE = "zero-requests";
-
-/** The resolution at which the gate replays the alert conditions (Grafana evaluates rules every minute). */
-export const CONDITION_STEP_SECONDS = 60;
 
 /** Data that starts this soon after the window's start still covers it (a few scrapes and one step). */
 export const COVERAGE_TOLERANCE_SECONDS = 300;
@@ -74,9 +72,6 @@ export interface GatePlan {
   /** Range queries over the window at {@link CONDITION_STEP_SECONDS}: each alert rule's condition. */
   readonly conditions: readonly AlertRuleSpec[];
 }
-
-/** One sample of a range query: Unix seconds and value (NaN for 0/0). */
-export type Point = readonly [time: number, value: number];
 
 /** What Prometheus answered; `undefined` = no data. */
 export interface GateSamples {
@@ -226,41 +221,6 @@ function judgeMeasure(m: WindowMeasure, value: number | undefined): CriterionVer
   if (Number.isNaN(value)) return { ...base, observed: "cannot compute (0/0: no requests)", value: null, pass: false };
   const pass = m.comparison === "above" ? value > m.threshold : value < m.threshold;
   return { ...base, observed: formatValue(value, m.unit), value, pass };
-}
-
-/** Whether a rule's condition holds for a value (NaN, i.e. no traffic, never holds: Grafana's NoData). */
-function holds(rule: AlertRuleSpec, value: number): boolean {
-  return rule.comparison === "gt" ? value > rule.threshold : value < rule.threshold;
-}
-
-/**
- * The spans of consecutive steps at which `rule`'s condition held. A missing step (no data) ends a
- * span, as it resets a pending Grafana alert.
- */
-export function conditionRuns(rule: AlertRuleSpec, points: readonly Point[]): { from: number; to: number }[] {
-  const runs: { from: number; to: number }[] = [];
-  let current: { from: number; to: number } | undefined;
-  for (const [time, value] of points) {
-    const contiguous = current !== undefined && time - current.to <= CONDITION_STEP_SECONDS;
-    if (!holds(rule, value)) {
-      current = undefined;
-      continue;
-    }
-    if (current && contiguous) {
-      current.to = time;
-    } else {
-      current = { from: time, to: time };
-      runs.push(current);
-    }
-  }
-  return runs;
-}
-
-/** The spans where the rule would have fired: its condition held for at least its `for` duration. */
-export function firings(rule: AlertRuleSpec, points: readonly Point[]): { from: number; to: number }[] {
-  const forSeconds = durationSeconds(rule.for);
-  if (forSeconds === undefined) throw new RangeError(`rule ${rule.key}: "for" ${rule.for} is not a duration`);
-  return conditionRuns(rule, points).filter((run) => run.to - run.from >= forSeconds);
 }
 
 const hasData = (points: readonly Point[]) => points.some(([, value]) => !Number.isNaN(value));

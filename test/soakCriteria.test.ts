@@ -1,23 +1,14 @@
 /**
- * The soak gate's pure judgement (components/soakCriteria.ts), its config block and its time
- * budget: samples and thresholds in, verdicts out, no server.
+ * The soak gate's pure judgement (components/soakCriteria.ts, alertReplay.ts), its config block
+ * and its time budget: samples and thresholds in, verdicts out, no server.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { timeCrunchAlertRules, type AlertRuleSpec } from "../components/alertRules";
 import { parseStackConfig, StackConfigError, StackConfigSchema } from "../components/config";
 import { queries } from "../components/metrics";
-import {
-  conditionRuns,
-  Criterion,
-  firings,
-  gatePlan,
-  judge,
-  soakWindow,
-  TRAFFIC_RULE,
-  type GateSamples,
-  type Point,
-} from "../components/soakCriteria";
+import { conditionRuns, firings, type Point } from "../components/alertReplay";
+import { Criterion, gatePlan, judge, soakWindow, TRAFFIC_RULE, type GateSamples } from "../components/soakCriteria";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
 
 const gate = StackConfigSchema.shape.soakGate.parse(undefined);

@@ -6,7 +6,8 @@
  */
 import { PanelTitle } from "../../components/dashboardModel";
 import type { SoakGateConfig } from "../../components/config";
-import { formatValue, type Point, type SoakWindow } from "../../components/soakCriteria";
+import type { Point } from "../../components/alertReplay";
+import { formatValue, type SoakWindow } from "../../components/soakCriteria";
 import type { Queries } from "../../components/metrics";
 
 export type ChartUnit = "reqps" | "ratio" | "seconds";

@@ -2,15 +2,9 @@
  * Asks Prometheus everything a {@link GatePlan} and the report's charts need, a few queries at a
  * time, and hands back plain samples for the pure judgement in `components/soakCriteria.ts`.
  */
-import {
-  CONDITION_STEP_SECONDS,
-  type GatePlan,
-  type GateSamples,
-  type Point,
-  type SoakWindow,
-} from "../../components/soakCriteria";
-import type { ChartData, ChartSpec } from "./charts";
-import { chartStepSeconds } from "./charts";
+import { CONDITION_STEP_SECONDS, type Point } from "../../components/alertReplay";
+import type { GatePlan, GateSamples, SoakWindow } from "../../components/soakCriteria";
+import { chartStepSeconds, type ChartData, type ChartSpec } from "./charts";
 import { PrometheusUnavailable, type PrometheusClient, type Series } from "./prometheus";
 
 /** Queries in flight at once: quick on a laptop, gentle on a shared Prometheus. */
@@ -28,18 +22,8 @@ export async function inBatches<T>(tasks: readonly (() => Promise<T>)[], limit: 
   return results;
 }
 
-/** The single value of an aggregated instant query; undefined when Prometheus has no data. */
-function single(client: PrometheusClient, query: string, series: readonly Series[]): number | undefined {
-  if (series.length > 1) {
-    throw new PrometheusUnavailable(
-      `Prometheus at ${client.where} returned ${series.length} series for a query that aggregates to one: ${query}`,
-    );
-  }
-  return series[0]?.points[0]?.[1];
-}
-
-/** The one series of an aggregated range query (none = no data). */
-function singleSeries(client: PrometheusClient, query: string, series: readonly Series[]): readonly Point[] {
+/** The samples of a query that aggregates to one series; none when Prometheus has no data. */
+function onlySeries(client: PrometheusClient, query: string, series: readonly Series[]): readonly Point[] {
   if (series.length > 1) {
     throw new PrometheusUnavailable(
       `Prometheus at ${client.where} returned ${series.length} series for a query that aggregates to one: ${query}`,
@@ -56,12 +40,12 @@ export async function measure(
 ): Promise<GateSamples> {
   const { start, end } = plan.window;
   const instant = (query: string) => async () => {
-    const value = single(client, query, await client.instant(query, end));
+    const value = onlySeries(client, query, await client.instant(query, end))[0]?.[1];
     onQuery();
     return value;
   };
   const range = (query: string) => async () => {
-    const points = singleSeries(client, query, await client.range(query, start, end, CONDITION_STEP_SECONDS));
+    const points = onlySeries(client, query, await client.range(query, start, end, CONDITION_STEP_SECONDS));
     onQuery();
     return points;
   };

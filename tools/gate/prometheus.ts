@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import type { Point } from "../../components/soakCriteria";
+import type { Point } from "../../components/alertReplay";
 
 /** How to authenticate: a bearer token, or basic auth. Never printed. */
 export type PrometheusAuth =
