@@ -161,6 +161,20 @@ describe("npm run gate, run as a user runs it", () => {
       expect(everything).not.toContain(secret);
   });
 
+  it("turns credentials written into the Prometheus URL into basic auth, shown nowhere", async () => {
+    const seen = proxy!.requests.length;
+    const withUser = proxy!.url.replace("http://", "http://gate-user:url-password-for-the-test@");
+    const run = await gateMain(["--prometheus-url", withUser, "--end", END]);
+    expect(run.code).toBe(0);
+    const basic = `Basic ${Buffer.from("gate-user:url-password-for-the-test").toString("base64")}`;
+    expect(proxy!.requests.slice(seen).every((r) => r.headers.authorization === basic)).toBe(true);
+    const failed = await gateMain(["--prometheus-url", withUser.replace(/:\d+$/, `:${await freePort()}`)]);
+    expect(failed.code).toBe(2);
+    for (const output of [run.stdout, run.stderr, failed.stdout, failed.stderr]) {
+      expect(output).not.toContain("url-password-for-the-test");
+    }
+  });
+
   it("exits 2 for a Prometheus nobody listens on, after bounded retries", async () => {
     const dead = await gateMain(["--prometheus-url", `http://127.0.0.1:${await freePort()}`, "--end", END]);
     expect(dead.code).toBe(2);
