@@ -2,14 +2,20 @@
  * The soak gate's pure judgement (components/soakCriteria.ts, alertReplay.ts), its config block
  * and its time budget: samples and thresholds in, verdicts out, no server.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
+import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { timeCrunchAlertRules, type AlertRuleSpec } from "../components/alertRules";
-import { parseStackConfig, StackConfigError, StackConfigSchema } from "../components/config";
+import { StackConfigSchema, type StackConfigError } from "../components/config";
 import { queries } from "../components/metrics";
 import { conditionRuns, firings, type Point } from "../components/alertReplay";
 import { Criterion, gatePlan, judge, soakWindow, TRAFFIC_RULE, type GateSamples } from "../components/soakCriteria";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
+import { stackSettings } from "../tools/gate/settings";
+import { stackFilePath } from "../tools/offline/stackConfig";
 
 const gate = StackConfigSchema.shape.soakGate.parse(undefined);
 const alerts = StackConfigSchema.shape.alerts.parse(undefined);
@@ -69,20 +75,14 @@ describe("the gate's config block (soakGate)", () => {
       /^soakGate\.averageResponseSeconds\.below: got 0; allowed: a number of seconds/,
     ],
     [{ p95: 5 }, /^soakGate: .*allowed: .*p95/],
-  ])("rejects soakGate %j, naming the key and what is allowed", (soakGate, message) => {
-    const valid = {
-      targeting: "on",
-      rolloutPercentage: 10,
-      launchdarklyProject: "athlete-ally",
-      launchdarklyEnvironment: "staging",
-      grafana: { prometheusDatasourceUid: "prometheus" },
-      planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3" },
-      databaseUrl: true,
-      slackWebhookUrl: true,
-    };
+  ])("rejects soakGate %j in a stack file, naming the key and what is allowed", (soakGate, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), "soak-gate-")), "Pulumi.staging.yaml");
+    const staging = parse(readFileSync(stackFilePath("staging"), "utf8")) as { config: Record<string, unknown> };
+    staging.config["stream5-time-crunch:soakGate"] = soakGate;
+    writeFileSync(file, stringify(staging));
     let problems: readonly string[] = [];
     try {
-      parseStackConfig({ ...valid, soakGate });
+      stackSettings({ configFile: file });
     } catch (error) {
       problems = (error as StackConfigError).problems;
     }
