@@ -8,10 +8,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { DEFAULT_ROLLOUT_LADDER, isRolloutLadder, NO_OVERRIDE } from "./guards";
 import { PINNED_IMAGE } from "./images";
 import { canonicalQuantity, isExpressibleQuantity } from "./kubernetesQuantity";
-import { DEFAULT_METRIC_PREFIX } from "./metrics";
-import { DEFAULT_ROLLOUT_LADDER, isRolloutLadder, NO_OVERRIDE } from "./guards";
+import { DEFAULT_METRIC_PREFIX, durationSeconds } from "./metrics";
 import { isExpressibleAsWeights, PERCENTAGE_DECIMALS, Targeting } from "./rollout";
 
 /** The Pulumi project name, which is also the config namespace of every key below. */
@@ -224,6 +224,43 @@ const rolloutStepOverride = z
   )
   .default(NO_OVERRIDE);
 
+// The soak gate's window: long enough for the slowest alert condition, short enough for Prometheus' retention.
+const SOAK_WINDOW_ALLOWED = 'a window such as "24h": a whole number followed by m, h or d, from 1h to 30d';
+const soakWindow = z.string({ error: SOAK_WINDOW_ALLOWED }).refine(
+  (window) => {
+    const seconds = durationSeconds(window);
+    return seconds !== undefined && seconds >= 3600 && seconds <= 30 * 86400;
+  },
+  { error: SOAK_WINDOW_ALLOWED },
+);
+
+/** The soak gate's promotion criteria (`npm run gate`), defaulting to the staging checklist's. */
+const SoakGateSchema = z
+  .object({
+    window: soakWindow.default("24h"),
+    successRate: z
+      .object({ above: share("the minimum success rate").default(0.95) })
+      .strict()
+      .prefault({}),
+    errorRate: z
+      .object({ below: share("the maximum error rate").default(0.05) })
+      .strict()
+      .prefault({}),
+    averageResponseSeconds: z
+      .object({ below: seconds.default(2) })
+      .strict()
+      .prefault({}),
+    p95ResponseSeconds: z
+      .object({ below: seconds.default(5) })
+      .strict()
+      .prefault({}),
+    timeConstraintSuccess: z
+      .object({ above: share("the minimum time-constraint success").default(0.8) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 /** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
 export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
@@ -249,6 +286,7 @@ export const StackConfigSchema = z.object({
   alerts: AlertsSchema.prefault({}),
   grafana: GrafanaSchema,
   planningEngine: PlanningEngineSchema,
+  soakGate: SoakGateSchema.prefault({}),
   databaseUrl: secretPresence("databaseUrl"),
   slackWebhookUrl: secretPresence("slackWebhookUrl"),
 });
@@ -256,6 +294,7 @@ export const StackConfigSchema = z.object({
 type ParsedConfig = z.output<typeof StackConfigSchema>;
 export type AlertsConfig = ParsedConfig["alerts"];
 export type PlanningEngineConfig = ParsedConfig["planningEngine"];
+export type SoakGateConfig = ParsedConfig["soakGate"];
 
 /** The validated stack config. Secrets are Outputs marked secret; nothing else is. */
 export type StackConfig = Omit<ParsedConfig, SecretKey> & {
@@ -277,7 +316,7 @@ export class StackConfigError extends pulumi.RunError {
 }
 
 /** The config value as Pulumi hands it to the program (a string), decoded for validation. */
-function decodeConfigValue(key: string, raw: string): unknown {
+export function decodeConfigValue(key: string, raw: string): unknown {
   if (STRING_KEYS.has(key)) return raw;
   try {
     return JSON.parse(raw);

@@ -50,6 +50,18 @@ export type Window = string;
 /** Grafana's dashboard window for `rate()`: at least four scrape intervals, whatever the zoom. */
 export const DASHBOARD_WINDOW: Window = "$__rate_interval";
 
+const DURATION_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/**
+ * The seconds in a one-unit Prometheus duration (`0s`, `5m`, `24h`, `2d`), as the alert rules'
+ * `for` and the soak gate's window are written; undefined for anything else.
+ */
+export function durationSeconds(duration: string): number | undefined {
+  const match = /^(0|[1-9][0-9]*)([smhd])$/.exec(duration);
+  if (!match) return undefined;
+  return Number(match[1]) * DURATION_UNIT_SECONDS[match[2] as keyof typeof DURATION_UNIT_SECONDS];
+}
+
 /** The PromQL of every panel and alert, for one metric contract. */
 export function queries(metrics: MetricContract = metricContract()) {
   const rate = (selector: string, window: Window) => `rate(${selector}[${window}])`;
@@ -87,6 +99,13 @@ export function queries(metrics: MetricContract = metricContract()) {
      * missing series is empty, not 0, hence `or vector(0)`). The zero-requests alert fires below 1.
      */
     requestsInLast: (minutes: number) => `sum(increase(${requests()}[${minutes}m])) or vector(0)`,
+    /** Preview requests in a window such as the soak gate's `24h`; empty when the counter has no sample in it. */
+    requestsIn: (window: Window) => `sum(increase(${requests()}[${window}]))`,
+    /**
+     * When the request counter was first sampled within `lookback` before the query time, as a Unix
+     * time (the soak's start, as far as the metrics know); empty when it has no sample in `lookback`.
+     */
+    requestsFirstSeen: (lookback: Window) => `min(min_over_time(timestamp(${requests()})[${lookback}:1m]))`,
   };
 }
 

@@ -40,12 +40,14 @@ beforeAll(async () => {
 });
 
 describe("GitHub Actions workflows, linted offline", () => {
-  it("there are the CI, plan comment and deploy workflows", () => {
+  it("there are the CI, plan comment, deploy and soak workflows", () => {
     expect(workflowFiles.map((f) => f.slice(WORKFLOWS.length + 1)).sort()).toEqual([
       "ci.yml",
       "deploy.yml",
       "plan-comment.yml",
       "pulumi-up.yml",
+      "soak-gate.yml",
+      "soak-report.yml",
     ]);
   });
 

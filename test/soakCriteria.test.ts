@@ -1,0 +1,257 @@
+/**
+ * The soak gate's pure judgement (components/soakCriteria.ts, alertReplay.ts), its config block
+ * and its time budget: samples and thresholds in, verdicts out, no server.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { parse, stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { timeCrunchAlertRules, type AlertRuleSpec } from "../components/alertRules";
+import { StackConfigSchema, type StackConfigError } from "../components/config";
+import { queries } from "../components/metrics";
+import { conditionRuns, firings, type Point } from "../components/alertReplay";
+import { Criterion, gatePlan, judge, soakWindow, TRAFFIC_RULE, type GateSamples } from "../components/soakCriteria";
+import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
+import { stackSettings } from "../tools/gate/settings";
+import { stackFilePath } from "../tools/offline/stackConfig";
+
+const gate = StackConfigSchema.shape.soakGate.parse(undefined);
+const alerts = StackConfigSchema.shape.alerts.parse(undefined);
+const q = queries();
+const rules = timeCrunchAlertRules(alerts, q, "staging");
+const END = Date.parse("2026-03-02T12:00:00Z") / 1000;
+const plan = gatePlan(gate, rules, q, soakWindow("24h", END));
+const ruleByKey = (key: string) => rules.find((r) => r.key === key)!;
+
+/** Points every minute over the window, with `value(t)` at each. */
+const everyMinute = (value: (time: number) => number): Point[] =>
+  Array.from({ length: 24 * 60 + 1 }, (_, i) => plan.window.start + i * 60).map((t) => [t, value(t)]);
+
+/** A healthy soak's samples: every criterion passes. */
+const healthy: GateSamples = {
+  measures: {
+    [Criterion.SuccessRate]: 0.97,
+    [Criterion.AverageResponse]: 0.4,
+    [Criterion.P95Response]: 1.2,
+    [Criterion.ErrorRate]: 0.01,
+    [Criterion.TimeConstraint]: 0.9,
+  },
+  requests: 864_000,
+  firstSeen: plan.window.start - 2 * 3600,
+  conditions: {
+    "error-rate": everyMinute(() => 0.01),
+    "response-time": everyMinute(() => 0.4),
+    "success-rate": everyMinute(() => 0.97),
+    [TRAFFIC_RULE]: everyMinute(() => 18_000),
+  },
+};
+
+const verdictOf = (samples: GateSamples) => judge(plan, samples);
+const failing = (samples: GateSamples) => verdictOf(samples).failing;
+
+describe("the gate's config block (soakGate)", () => {
+  it("defaults to the checklist's criteria and a 24-hour window", () => {
+    expect(gate).toEqual({
+      window: "24h",
+      successRate: { above: 0.95 },
+      errorRate: { below: 0.05 },
+      averageResponseSeconds: { below: 2 },
+      p95ResponseSeconds: { below: 5 },
+      timeConstraintSuccess: { above: 0.8 },
+    });
+  });
+
+  it.each([
+    [{ window: "90s" }, /^soakGate\.window: got "90s"; allowed: a window such as "24h".*from 1h to 30d/],
+    [{ window: "31d" }, /^soakGate\.window: got "31d"; allowed: a window such as "24h"/],
+    [
+      { successRate: { above: 95 } },
+      /^soakGate\.successRate\.above: got 95; allowed: the minimum success rate: a ratio/,
+    ],
+    [
+      { averageResponseSeconds: { below: 0 } },
+      /^soakGate\.averageResponseSeconds\.below: got 0; allowed: a number of seconds/,
+    ],
+    [{ p95: 5 }, /^soakGate: .*allowed: .*p95/],
+  ])("rejects soakGate %j in a stack file, naming the key and what is allowed", (soakGate, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), "soak-gate-")), "Pulumi.staging.yaml");
+    const staging = parse(readFileSync(stackFilePath("staging"), "utf8")) as { config: Record<string, unknown> };
+    staging.config["stream5-time-crunch:soakGate"] = soakGate;
+    writeFileSync(file, stringify(staging));
+    let problems: readonly string[] = [];
+    try {
+      stackSettings({ configFile: file });
+    } catch (error) {
+      problems = (error as StackConfigError).problems;
+    }
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+});
+
+describe("what the gate asks Prometheus", () => {
+  it("measures over the window with the dashboard's builders", () => {
+    expect(plan.measures.map((m) => [m.key, m.expr])).toEqual([
+      [Criterion.SuccessRate, q.successRatio("24h")],
+      [Criterion.AverageResponse, q.averageLatency("24h")],
+      [Criterion.P95Response, q.p95Latency("24h")],
+      [Criterion.ErrorRate, q.errorRatio("24h")],
+      [Criterion.TimeConstraint, q.timeConstraintSuccessRatio("24h")],
+    ]);
+    expect(plan.requests).toBe(q.requestsIn("24h"));
+  });
+
+  it("replays exactly the alert rules (their queries, thresholds and durations from the alerts config)", () => {
+    expect(plan.conditions).toBe(rules);
+  });
+
+  it("looks back for the soak's start over the checklist's 48 hours, or the window if longer", () => {
+    expect(plan.firstSeen).toBe(q.requestsFirstSeen("2880m"));
+    expect(gatePlan(gate, rules, q, soakWindow("72h", END)).firstSeen).toBe(q.requestsFirstSeen("4320m"));
+  });
+});
+
+describe("judge", () => {
+  it("says GO for a healthy soak", () => {
+    const verdict = verdictOf(healthy);
+    expect(verdict.failing).toEqual([]);
+    expect(verdict.go).toBe(true);
+    expect(verdict.soak.phase?.name).toBe("hours 8-48");
+  });
+
+  it.each([
+    [Criterion.SuccessRate, 0.95, "success rate"],
+    [Criterion.AverageResponse, 2, "average response time"],
+    [Criterion.P95Response, 5, "p95 response time"],
+    [Criterion.ErrorRate, 0.05, "error rate"],
+    [Criterion.TimeConstraint, 0.8, "time-constraint success"],
+  ])("fails %s at its threshold (the comparison is strict)", (key, value, title) => {
+    expect(failing({ ...healthy, measures: { ...healthy.measures, [key]: value } })).toEqual([title]);
+  });
+
+  it.each(plan.measures.map((m) => m.key))("fails %s when Prometheus has no data or only NaN (0/0)", (key) => {
+    for (const value of [undefined, NaN]) {
+      const verdict = verdictOf({ ...healthy, measures: { ...healthy.measures, [key]: value } });
+      const criterion = verdict.criteria.find((c) => c.key === key)!;
+      expect([criterion.pass, verdict.go]).toEqual([false, false]);
+      expect(criterion.observed).toMatch(/no data|cannot compute/);
+    }
+  });
+
+  it("fails stability when an alert condition held for its duration, saying when and for how long", () => {
+    const burstFrom = plan.window.start + 600 * 60;
+    const errorRate = everyMinute((t) => (t >= burstFrom && t < burstFrom + 12 * 60 ? 0.4 : 0.01));
+    const verdict = verdictOf({ ...healthy, conditions: { ...healthy.conditions, "error-rate": errorRate } });
+    expect(verdict.failing).toEqual(["stability"]);
+    const stability = verdict.criteria.find((c) => c.key === Criterion.Stability)!;
+    expect(stability.incidents).toEqual([
+      { what: "Time Crunch preview error rate high", from: burstFrom, to: burstFrom + 11 * 60, minutes: 11 },
+    ]);
+  });
+
+  it("passes stability when a condition held for less than its duration (the alert would not have fired)", () => {
+    const from = plan.window.start + 60 * 60;
+    const success = everyMinute((t) => (t >= from && t < from + 10 * 60 ? 0.5 : 0.97)); // 9 minutes < 10m
+    expect(failing({ ...healthy, conditions: { ...healthy.conditions, "success-rate": success } })).toEqual([]);
+  });
+
+  it("fails traffic for a gap of the zero-requests rule's 30 minutes, spanning the whole gap", () => {
+    const gapFrom = plan.window.start + 300 * 60;
+    // Requests in the last 30 minutes: none while the window lies inside the 45-minute gap.
+    const inLast30 = everyMinute((t) => (t - 30 * 60 >= gapFrom && t <= gapFrom + 45 * 60 ? 0 : 5_000));
+    const verdict = verdictOf({ ...healthy, conditions: { ...healthy.conditions, [TRAFFIC_RULE]: inLast30 } });
+    expect(verdict.failing).toEqual(["traffic"]);
+    expect(verdict.criteria.find((c) => c.key === Criterion.Traffic)!.incidents).toEqual([
+      { what: "no request", from: gapFrom, to: gapFrom + 45 * 60, minutes: 45 },
+    ]);
+  });
+
+  it("fails coverage for a soak younger than the window, within a tolerance of a few scrapes", () => {
+    expect(failing({ ...healthy, firstSeen: plan.window.start + 5 * 60 })).toEqual([]);
+    expect(failing({ ...healthy, firstSeen: plan.window.start + 6 * 60 })).toEqual(["coverage"]);
+    // A young soak: the zero-requests condition held until 30 minutes after its first request.
+    const firstSeen = END - 10 * 3600;
+    const young = verdictOf({
+      ...healthy,
+      firstSeen,
+      conditions: { ...healthy.conditions, [TRAFFIC_RULE]: everyMinute((t) => (t < firstSeen + 30 * 60 ? 0 : 5_000)) },
+    });
+    expect(young.failing).toEqual(["coverage"]);
+    expect(young.soak).toMatchObject({ hours: 10, phase: { name: "hours 8-48" } });
+  });
+
+  it("fails everything that needs data when Prometheus has none", () => {
+    const verdict = verdictOf({ measures: {}, requests: undefined, firstSeen: undefined, conditions: {} });
+    expect(verdict.failing).toEqual(verdict.criteria.map((c) => c.title));
+    expect(verdict.criteria.length).toBe(8);
+  });
+
+  it("is GO exactly when every criterion passes (any sample set)", () => {
+    const maybe = fc.option(fc.oneof(fc.double({ min: 0, max: 10 }), fc.constant(NaN)), { nil: undefined });
+    fc.assert(
+      fc.property(maybe, maybe, maybe, maybe, maybe, (success, average, p95, errors, met) => {
+        const verdict = verdictOf({
+          ...healthy,
+          measures: {
+            [Criterion.SuccessRate]: success,
+            [Criterion.AverageResponse]: average,
+            [Criterion.P95Response]: p95,
+            [Criterion.ErrorRate]: errors,
+            [Criterion.TimeConstraint]: met,
+          },
+        });
+        expect(verdict.go).toBe(verdict.criteria.every((c) => c.pass));
+        if ([success, average, p95, errors, met].some((v) => v === undefined || Number.isNaN(v))) {
+          expect(verdict.go).toBe(false);
+        }
+      }),
+    );
+  });
+});
+
+describe("replaying an alert condition", () => {
+  const rule: AlertRuleSpec = ruleByKey("error-rate"); // > 10% for 5m
+
+  it("fires exactly when the condition held for at least the rule's duration, minute by minute", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 60 }), (steps, offset) => {
+        const points = everyMinute((t) => {
+          const minute = (t - plan.window.start) / 60;
+          return minute >= offset && minute < offset + steps ? 0.5 : 0.01;
+        });
+        expect(firings(rule, points).length).toBe((steps - 1) * 60 >= 300 ? 1 : 0);
+      }),
+    );
+  });
+
+  it("treats a missing step (no data) and NaN as an interruption, as Grafana resets a pending alert", () => {
+    const t0 = plan.window.start;
+    const points: Point[] = [0, 1, 2, 4, 5, 6, 7, 8].map((m) => [t0 + m * 60, 0.5]);
+    expect(conditionRuns(rule, points)).toEqual([
+      { from: t0, to: t0 + 120 },
+      { from: t0 + 240, to: t0 + 480 },
+    ]);
+    expect(firings(rule, points)).toEqual([]);
+    expect(
+      conditionRuns(rule, [
+        [t0, 0.5],
+        [t0 + 60, NaN],
+        [t0 + 120, 0.5],
+      ]),
+    ).toHaveLength(2);
+  });
+});
+
+describe("the run's time budget", () => {
+  it("by default ends a run against a silent Prometheus within 90 seconds, with room to start the process", () => {
+    expect(DEFAULT_BUDGET).toEqual({ queryTimeoutSeconds: 30, deadlineSeconds: 75 });
+    expect(runBoundSeconds(DEFAULT_BUDGET)).toBeLessThanOrEqual(85);
+    expect(budgetProblem(DEFAULT_BUDGET)).toBeUndefined();
+  });
+
+  it("refuses a per-query timeout longer than the run's deadline", () => {
+    expect(budgetProblem({ queryTimeoutSeconds: 60, deadlineSeconds: 30 })).toMatch(/must not exceed --deadline/);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The thresholds a gate run uses: the `soakGate`, `alerts` and `grafana.metricPrefix` of a stack's
+ * config file, validated by the program's own schema (a stack `pulumi up` would refuse is refused
+ * here too), or the schema's defaults when no stack is given.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  decodeConfigValue,
+  parseStackConfig,
+  PROJECT,
+  SECRET_KEYS,
+  StackConfigSchema,
+  type AlertsConfig,
+  type SoakGateConfig,
+} from "../../components/config";
+import { readStackConfig, stackFilePath, UsageError } from "../offline/stackConfig";
+
+export interface GateSettings {
+  /** The stack whose config was read, or undefined for the defaults. */
+  readonly stack: string | undefined;
+  readonly gate: SoakGateConfig;
+  readonly alerts: AlertsConfig;
+  readonly metricPrefix: string;
+}
+
+/** The schema's defaults: the checklist's thresholds. */
+export function defaultSettings(): GateSettings {
+  const shape = StackConfigSchema.shape;
+  return {
+    stack: undefined,
+    gate: shape.soakGate.parse(undefined),
+    alerts: shape.alerts.parse(undefined),
+    metricPrefix: shape.grafana.shape.metricPrefix.parse(undefined),
+  };
+}
+
+/** The settings of `Pulumi.<stack>.yaml`, or of any file in that format (`configFile`). */
+export function stackSettings(source: { stack: string } | { configFile: string }): GateSettings {
+  const file = "stack" in source ? stackFilePath(source.stack) : resolve(source.configFile);
+  if (!existsSync(file)) throw new UsageError(`no such config file: ${file}`);
+  let config;
+  try {
+    config = readStackConfig(file, "stack" in source ? source.stack : undefined);
+  } catch (error) {
+    if ((error as Error).name === "YAMLParseError") throw new UsageError(`${file}: ${(error as Error).message}`);
+    throw error;
+  }
+  const input: Record<string, unknown> = {};
+  for (const [fullKey, { value }] of Object.entries(config.values)) {
+    if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+    const key = fullKey.slice(PROJECT.length + 1);
+    // Secrets only need to be present; their values (often unreadable offline) are never used.
+    input[key] = (SECRET_KEYS as readonly string[]).includes(key) ? true : decodeConfigValue(key, value);
+  }
+  const parsed = parseStackConfig(input);
+  return {
+    stack: config.stack,
+    gate: parsed.soakGate,
+    alerts: parsed.alerts,
+    metricPrefix: parsed.grafana.metricPrefix,
+  };
+}
+
+/** The settings with another window (`--window`), checked like the config key. */
+export function withWindow(settings: GateSettings, window: string): GateSettings {
+  const checked = StackConfigSchema.shape.soakGate.safeParse({ ...settings.gate, window });
+  if (!checked.success) {
+    throw new UsageError(`--window ${window}: allowed: ${checked.error.issues[0]?.message ?? "a duration"}`);
+  }
+  return { ...settings, gate: checked.data };
+}
