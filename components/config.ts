@@ -235,31 +235,18 @@ const soakWindow = z.string({ error: SOAK_WINDOW_ALLOWED }).refine(
 );
 
 /** The soak gate's promotion criteria (`npm run gate`), defaulting to the staging checklist's. */
-const SoakGateSchema = z
-  .object({
-    window: soakWindow.default("24h"),
-    successRate: z
-      .object({ above: share("the minimum success rate").default(0.95) })
-      .strict()
-      .prefault({}),
-    errorRate: z
-      .object({ below: share("the maximum error rate").default(0.05) })
-      .strict()
-      .prefault({}),
-    averageResponseSeconds: z
-      .object({ below: seconds.default(2) })
-      .strict()
-      .prefault({}),
-    p95ResponseSeconds: z
-      .object({ below: seconds.default(5) })
-      .strict()
-      .prefault({}),
-    timeConstraintSuccess: z
-      .object({ above: share("the minimum time-constraint success").default(0.8) })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+const SoakGateSchema = section("the soak gate's promotion criteria", {
+  window: soakWindow.default("24h"),
+  successRate: section("the success-rate criterion", {
+    above: share("the minimum success rate").default(0.95),
+  }).prefault({}),
+  errorRate: section("the error-rate criterion", { below: share("the maximum error rate").default(0.05) }).prefault({}),
+  averageResponseSeconds: section("the average response-time criterion", { below: seconds.default(2) }).prefault({}),
+  p95ResponseSeconds: section("the p95 response-time criterion", { below: seconds.default(5) }).prefault({}),
+  timeConstraintSuccess: section("the time-constraint criterion", {
+    above: share("the minimum time-constraint success").default(0.8),
+  }).prefault({}),
+});
 
 /** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
 export const StackConfigSchema = z.object({

@@ -74,7 +74,7 @@ describe("the gate's config block (soakGate)", () => {
       { averageResponseSeconds: { below: 0 } },
       /^soakGate\.averageResponseSeconds\.below: got 0; allowed: a number of seconds/,
     ],
-    [{ p95: 5 }, /^soakGate: .*allowed: .*p95/],
+    [{ p95: 5 }, /^soakGate\.p95: not a key of soakGate; allowed: the keys of .*p95ResponseSeconds/],
   ])("rejects soakGate %j in a stack file, naming the key and what is allowed", (soakGate, message) => {
     const file = join(mkdtempSync(join(tmpdir(), "soak-gate-")), "Pulumi.staging.yaml");
     const staging = parse(readFileSync(stackFilePath("staging"), "utf8")) as { config: Record<string, unknown> };
