@@ -4,7 +4,7 @@
  * scenario, four days apart (beyond the gate's 48-hour look-back); each is judged with `--end`.
  * A second server holds nothing at all.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -65,6 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([prometheus?.stop(), empty?.stop()]);
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 interface Report {

@@ -4,7 +4,7 @@
  * bounds on an unreachable or silent Prometheus, and that no credential or webhook URL is ever
  * shown.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -71,6 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([prometheus?.stop(), slack?.close(), proxy?.close(), silent?.close()]);
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Every file under `dir`, as text. */
