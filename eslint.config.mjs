@@ -32,6 +32,16 @@ export default tseslint.config(
   {
     // Tests mutate known shapes of declared objects; a wrong assumption fails the test anyway.
     files: ["test/**/*.ts"],
-    rules: { "@typescript-eslint/no-non-null-assertion": "off" },
+    rules: {
+      "@typescript-eslint/no-non-null-assertion": "off",
+      // An empty table runs no case and passes: every `.each` table goes through cases().
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='each']:not([arguments.0.callee.name='cases'])",
+          message: "Wrap the table in cases() (test/support/cases.ts): an empty table would run no case and pass.",
+        },
+      ],
+    },
   },
 );

@@ -40,6 +40,10 @@ export default {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   incrementalFile: "reports/stryker-incremental.json",
   thresholds: { high: 90, low: 85, break: 85 },
+  // A mutant that makes the tests hang fails on vitest's own test and hook timeouts first; Stryker's
+  // timeout is only a backstop. Derived from the dry run alone, it would count a slow run on a busy
+  // machine as a "timeout", which Stryker scores as detected.
+  timeoutMS: 60_000,
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
 };

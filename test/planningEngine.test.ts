@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
 import { ProgramFailed, type DeclaredResource, type ProgramRun } from "../tools/offline/engine";
-import { maskSecrets, redactSecrets } from "../tools/offline/redact";
-import { withSecret, withValues, type StackConfig } from "../tools/offline/stackConfig";
+import { maskSecrets } from "../tools/offline/redact";
+import { withValues, type StackConfig } from "../tools/offline/stackConfig";
 import { RESTRICTED } from "./support/podSecurity";
 import { onlyOfType, run, stackConfig } from "./support/program";
+import { cases } from "./support/cases";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -182,7 +183,7 @@ describe('the pod meets the "restricted" Pod Security Standard', () => {
     expect(Object.keys(breakers).sort()).toEqual(Object.keys(RESTRICTED).sort());
   });
 
-  it.each(Object.entries(RESTRICTED))("%s", (rule, check) => {
+  it.each(cases(Object.entries(RESTRICTED)))("%s", (rule, check) => {
     expect(check(podSpec(beta))).toEqual([]);
     const broken = structuredClone(podSpec(beta));
     breakers[rule]!(broken);
@@ -196,51 +197,32 @@ describe('the pod meets the "restricted" Pod Security Standard', () => {
   });
 });
 
-describe("secrets", () => {
-  const databaseUrl = "postgres://planner:s3cr3t-pa55@db.internal:5432/plans";
-  let declared: ProgramRun;
-  beforeAll(async () => {
-    declared = await run(withSecret(stackConfig("beta"), "databaseUrl", databaseUrl));
-  });
-
-  it("the database URL and the LaunchDarkly SDK key are secrets in the declared Secret", () => {
-    const secret = onlyOfType(declared, SECRET);
-    expect(redactSecrets(secret.inputs)).toMatchObject({ stringData: "[secret]" });
-    const plain = JSON.stringify(secret.inputs);
-    expect(plain).toContain(databaseUrl); // the mock engine sees the value, marked secret ...
-    expect(plain).toContain("sdk-offline-production"); // ... and the key read from LaunchDarkly
-  });
-
-  it("appear in no resource input or stack output in plain text", () => {
-    const visible = JSON.stringify([
-      declared.resources.map((r) => redactSecrets(r.inputs)),
-      redactSecrets(declared.outputs),
-    ]);
-    expect(visible).not.toContain(databaseUrl);
-    expect(visible).not.toContain("sdk-offline-production");
-  });
-});
-
 describe("bad planning engine config declares nothing", () => {
   const beta = (): StackConfig => stackConfig("beta");
   const engine = (values: Record<string, unknown>) =>
     withValues(beta(), { planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3", ...values } });
 
-  it.each([
-    ["an unpinned image", engine({ image: "ghcr.io/athlete-ally/planning-engine" }), "planningEngine.image: got"],
-    ["the latest tag", engine({ image: "ghcr.io/athlete-ally/planning-engine:latest" }), "allowed: a pinned image"],
-    [
-      "minimum above maximum",
-      engine({ replicas: 5, maxReplicas: 3 }),
-      "planningEngine.maxReplicas: got 3; allowed: a whole number at least planningEngine.replicas (5)",
-    ],
-    ["zero replicas", engine({ replicas: 0 }), "planningEngine.replicas: got 0; allowed: a whole number from 1 to 50"],
-    [
-      "a bad quantity",
-      engine({ resources: { limits: { memory: "lots" } } }),
-      'planningEngine.resources.limits.memory: got "lots"; allowed: a Kubernetes quantity',
-    ],
-  ])("%s", async (_case, config, message) => {
+  it.each(
+    cases([
+      ["an unpinned image", engine({ image: "ghcr.io/athlete-ally/planning-engine" }), "planningEngine.image: got"],
+      ["the latest tag", engine({ image: "ghcr.io/athlete-ally/planning-engine:latest" }), "allowed: a pinned image"],
+      [
+        "minimum above maximum",
+        engine({ replicas: 5, maxReplicas: 3 }),
+        "planningEngine.maxReplicas: got 3; allowed: a whole number at least planningEngine.replicas (5)",
+      ],
+      [
+        "zero replicas",
+        engine({ replicas: 0 }),
+        "planningEngine.replicas: got 0; allowed: a whole number from 1 to 50",
+      ],
+      [
+        "a bad quantity",
+        engine({ resources: { limits: { memory: "lots" } } }),
+        'planningEngine.resources.limits.memory: got "lots"; allowed: a Kubernetes quantity',
+      ],
+    ]),
+  )("%s", async (_case, config, message) => {
     const failure = await run(config).then(
       () => undefined,
       (error: unknown) => error,

