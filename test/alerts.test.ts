@@ -72,6 +72,15 @@ describe("the alert rules, as Prometheus evaluates them", () => {
   it("declares the checklist's four rules, each routed to the rollout's Slack contact point", () => {
     expect(group.rules.map((r) => r.alert).sort()).toEqual(Object.values(Alert).sort());
     expect(group.interval).toBe("60s");
+    // The zero-requests query answers 0 even without data (`or vector(0)`); Alerting on no data is its
+    // backstop (DESIGN.md), which no series can show. The other rules' OK is shown by promtool below.
+    const declared = onlyOfType(beta, RULE_GROUP).inputs.rules as { name: string; noDataState: string }[];
+    expect(Object.fromEntries(declared.map((r) => [r.name, r.noDataState]))).toEqual({
+      [Alert.ErrorRate]: "OK",
+      [Alert.ResponseTime]: "OK",
+      [Alert.SuccessRate]: "OK",
+      [Alert.ZeroRequests]: "Alerting",
+    });
     const contactPoint = onlyOfType(beta, CONTACT_POINT);
     for (const rule of onlyOfType(beta, RULE_GROUP).inputs.rules as { notificationSettings: unknown }[]) {
       expect(rule.notificationSettings).toEqual({ contactPoint: contactPoint.inputs.name });

@@ -62,6 +62,11 @@ describe("bad stack config stops the program before any resource is declared", (
         "alerts.errorRate.above: got 10; allowed: a ratio greater than 0 and less than 1",
       ],
       [
+        "an unknown key inside an object (a typo)",
+        withValues(beta, { alerts: { errorRate: { abov: 0.05 } } }),
+        'alerts.errorRate: got {"abov":0.05};',
+      ],
+      [
         "a non-positive alert duration",
         withValues(beta, { alerts: { successRate: { for: "0m" } } }),
         'alerts.successRate.for: got "0m"; allowed: a positive duration',

@@ -41,10 +41,11 @@ beforeAll(async () => {
 });
 
 describe("GitHub Actions workflows, linted offline", () => {
-  it("there are the CI, plan comment and deploy workflows", () => {
+  it("there are the CI, plan comment, deploy and mutation testing workflows", () => {
     expect(workflowFiles.map((f) => f.slice(WORKFLOWS.length + 1)).sort()).toEqual([
       "ci.yml",
       "deploy.yml",
+      "mutation.yml",
       "plan-comment.yml",
       "pulumi-up.yml",
     ]);
