@@ -7,6 +7,7 @@ import {
   StackConfigSchema,
 } from "../components/config";
 import { readProjectFile } from "../tools/offline/stackConfig";
+import { cases } from "./support/cases";
 
 /** The smallest valid config, as decoded from a stack file (secrets present). */
 const valid = {
@@ -50,42 +51,50 @@ describe("parseStackConfig", () => {
     expect(config.grafana.dashboardUid).toBeUndefined();
   });
 
-  it.each([
-    ["rolloutPercentage", 150, /^rolloutPercentage: got 150; allowed: a number from 0 to 100 with at most 3 decimals/],
-    ["rolloutPercentage", -5, /^rolloutPercentage: got -5; allowed: a number from 0 to 100/],
-    ["rolloutPercentage", 10.0005, /^rolloutPercentage: got 10.0005; allowed: .*at most 3 decimals/],
-    ["rolloutPercentage", "ten", /^rolloutPercentage: got "ten"; allowed: a number from 0 to 100/],
-    ["targeting", "maybe", /^targeting: got "maybe"; allowed: "on" or "off"/],
-    ["launchdarklyProject", undefined, /^launchdarklyProject: not set; allowed: a LaunchDarkly project key/],
-    [
-      "launchdarklyEnvironment",
-      undefined,
-      /^launchdarklyEnvironment: not set; allowed: a LaunchDarkly environment key/,
-    ],
-    [
-      "flagKey",
-      "feature time crunch!",
-      /^flagKey: got "feature time crunch!"; allowed: a flag key: starts with a letter or digit/,
-    ],
-    ["flagKey", "-leading-dash", /^flagKey: got "-leading-dash"; allowed: a flag key/],
-    ["alwaysOnContexts", "qa-1", /^alwaysOnContexts: got "qa-1"; allowed: a list of context keys/],
-    ["ownsFlagDefinition", "yes", /^ownsFlagDefinition: got "yes"; allowed: true or false/],
-    ["rolloutLadder", [1, 5, 10, 25, 50], /^rolloutLadder: got \[1,5,10,25,50\]; allowed: .*ending at 100/],
-    ["rolloutLadder", [1, 10, 5, 100], /^rolloutLadder: got \[1,10,5,100\]; allowed: .*strictly increasing/],
-    [
-      "rolloutLadder",
-      [0.5, 100],
-      /^rolloutLadder: got \[0.5,100\]; allowed: a list of whole percentages from 1 to 100/,
-    ],
-    ["rolloutLadder", [1, "ten", 100], /^rolloutLadder\.1: got "ten"; allowed: a list of whole percentages/],
-    ["rolloutStepOverride", 150, /^rolloutStepOverride: got 150; allowed: "none", or the one percentage/],
-    ["rolloutStepOverride", "yes", /^rolloutStepOverride: got "yes"; allowed: "none", or the one percentage/],
-    [
-      "databaseUrl",
-      undefined,
-      /^databaseUrl: not set; allowed: a secret: set it with `pulumi config set --secret databaseUrl <value>`/,
-    ],
-  ])("rejects %s = %j, naming the key, the value and what is allowed", (key, value, message) => {
+  it.each(
+    cases(
+      cases([
+        [
+          "rolloutPercentage",
+          150,
+          /^rolloutPercentage: got 150; allowed: a number from 0 to 100 with at most 3 decimals/,
+        ],
+        ["rolloutPercentage", -5, /^rolloutPercentage: got -5; allowed: a number from 0 to 100/],
+        ["rolloutPercentage", 10.0005, /^rolloutPercentage: got 10.0005; allowed: .*at most 3 decimals/],
+        ["rolloutPercentage", "ten", /^rolloutPercentage: got "ten"; allowed: a number from 0 to 100/],
+        ["targeting", "maybe", /^targeting: got "maybe"; allowed: "on" or "off"/],
+        ["launchdarklyProject", undefined, /^launchdarklyProject: not set; allowed: a LaunchDarkly project key/],
+        [
+          "launchdarklyEnvironment",
+          undefined,
+          /^launchdarklyEnvironment: not set; allowed: a LaunchDarkly environment key/,
+        ],
+        [
+          "flagKey",
+          "feature time crunch!",
+          /^flagKey: got "feature time crunch!"; allowed: a flag key: starts with a letter or digit/,
+        ],
+        ["flagKey", "-leading-dash", /^flagKey: got "-leading-dash"; allowed: a flag key/],
+        ["alwaysOnContexts", "qa-1", /^alwaysOnContexts: got "qa-1"; allowed: a list of context keys/],
+        ["ownsFlagDefinition", "yes", /^ownsFlagDefinition: got "yes"; allowed: true or false/],
+        ["rolloutLadder", [1, 5, 10, 25, 50], /^rolloutLadder: got \[1,5,10,25,50\]; allowed: .*ending at 100/],
+        ["rolloutLadder", [1, 10, 5, 100], /^rolloutLadder: got \[1,10,5,100\]; allowed: .*strictly increasing/],
+        [
+          "rolloutLadder",
+          [0.5, 100],
+          /^rolloutLadder: got \[0.5,100\]; allowed: a list of whole percentages from 1 to 100/,
+        ],
+        ["rolloutLadder", [1, "ten", 100], /^rolloutLadder\.1: got "ten"; allowed: a list of whole percentages/],
+        ["rolloutStepOverride", 150, /^rolloutStepOverride: got 150; allowed: "none", or the one percentage/],
+        ["rolloutStepOverride", "yes", /^rolloutStepOverride: got "yes"; allowed: "none", or the one percentage/],
+        [
+          "databaseUrl",
+          undefined,
+          /^databaseUrl: not set; allowed: a secret: set it with `pulumi config set --secret databaseUrl <value>`/,
+        ],
+      ]),
+    ),
+  )("rejects %s = %j, naming the key, the value and what is allowed", (key, value, message) => {
     const problems = problemsOf({ ...valid, [key]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
@@ -211,7 +220,7 @@ describe("every message speaks the domain", () => {
     return input;
   }
 
-  it.each(PATHS)("%s: each wrong value named by its key, with what is allowed", (path) => {
+  it.each(cases(PATHS))("%s: each wrong value named by its key, with what is allowed", (path) => {
     let refused = 0;
     for (const value of WRONG) {
       let problems: readonly string[] = [];

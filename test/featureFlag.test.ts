@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { evaluableFlag } from "../tools/offline/launchDarklyFlag";
 import type { ProgramRun } from "../tools/offline/engine";
 import { withValues, type StackConfig } from "../tools/offline/stackConfig";
-import { contextKeys, FlagEvaluator } from "./support/launchDarkly";
+import { contextKeys, FlagEvaluator, type Evaluation } from "./support/launchDarkly";
+import { cases } from "./support/cases";
 import { onlyOfType, run, stackConfig } from "./support/program";
 
 const FLAG = "launchdarkly:index/featureFlag:FeatureFlag";
@@ -23,10 +24,11 @@ afterAll(() => {
 });
 
 /** Runs the program and lets LaunchDarkly's SDK evaluate what it declared for every context. */
-async function servedTrue(config: StackConfig): Promise<Set<string>> {
+async function evaluated(config: StackConfig, keys: readonly string[] = CONTEXTS): Promise<Evaluation> {
   const declared: ProgramRun = await run(config);
-  return evaluator.keysServedTrue(evaluableFlag(definition, onlyOfType(declared, FLAG_ENVIRONMENT).inputs), CONTEXTS);
+  return evaluator.evaluate(evaluableFlag(definition, onlyOfType(declared, FLAG_ENVIRONMENT).inputs), keys);
 }
+const servedTrue = async (config: StackConfig) => (await evaluated(config)).servedTrue;
 
 describe("the stacks' declared resources", () => {
   it("staging owns the flag definition: boolean, true/false, temporary, protected", async () => {
@@ -65,8 +67,10 @@ describe("the stacks' declared resources", () => {
 });
 
 describe("who gets the flag, as LaunchDarkly's SDK evaluates it", () => {
-  it("staging serves true to every context", async () => {
-    expect((await servedTrue(stackConfig("staging"))).size).toBe(CONTEXTS.length);
+  it("staging serves true to every context, through the fallthrough", async () => {
+    const staging = await evaluated(stackConfig("staging"));
+    expect(staging.servedTrue.size).toBe(CONTEXTS.length);
+    expect(staging.reasons).toEqual({ FALLTHROUGH: CONTEXTS.length });
   });
 
   it("beta serves true to 10% ± 0.5% of contexts", async () => {
@@ -75,17 +79,31 @@ describe("who gets the flag, as LaunchDarkly's SDK evaluates it", () => {
     expect(share).toBeLessThan(0.105);
   });
 
-  it("the kill switch serves true to nobody, always-on contexts included", async () => {
-    const off = withValues(stackConfig("beta"), { targeting: "off", alwaysOnContexts: ["athlete-000001"] });
-    expect((await servedTrue(off)).size).toBe(0);
-  });
+  it.each(cases(["staging", "beta"]))(
+    "the kill switch in %s serves false to everyone, always-on contexts included: the flag is off",
+    async (stack) => {
+      const off = withValues(stackConfig(stack), { targeting: "off", alwaysOnContexts: ["athlete-000001"] });
+      const killed = await evaluated(off);
+      expect(killed.servedTrue.size).toBe(0);
+      // Served false because targeting is off, not because the SDK fell back to a default.
+      expect(killed.reasons).toEqual({ OFF: CONTEXTS.length });
+    },
+  );
 
   it("always-on contexts get true at 0%, and only they do", async () => {
     const alwaysOn = ["athlete-000007", "qa-tester"];
     const config = withValues(stackConfig("beta"), { rolloutPercentage: 0, alwaysOnContexts: alwaysOn });
-    const declared = await run(config);
-    const flag = evaluableFlag(definition, onlyOfType(declared, FLAG_ENVIRONMENT).inputs);
-    expect([...(await evaluator.keysServedTrue(flag, [...CONTEXTS, "qa-tester"]))].sort()).toEqual(alwaysOn);
+    const zero = await evaluated(config, [...CONTEXTS, "qa-tester"]);
+    expect([...zero.servedTrue].sort()).toEqual(alwaysOn);
+    expect(zero.reasons).toEqual({ TARGET_MATCH: 2, FALLTHROUGH: CONTEXTS.length - 1 });
+  });
+
+  it("a flag the SDK cannot evaluate is an error, never false (control)", async () => {
+    const declared = onlyOfType(await run(stackConfig("beta")), FLAG_ENVIRONMENT).inputs;
+    const malformed = evaluableFlag(definition, { ...declared, fallthrough: { variation: 2 } });
+    await expect(evaluator.evaluate(malformed, CONTEXTS.slice(0, 1))).rejects.toThrow(
+      /could not evaluate .* MALFORMED_FLAG/,
+    );
   });
 
   it("raising the percentage keeps everyone who already had the feature", async () => {
@@ -105,16 +123,32 @@ describe("who gets the flag, as LaunchDarkly's SDK evaluates it", () => {
 });
 
 describe("rollback touches only the flag's environment targeting", () => {
-  it.each([
-    ["the kill switch", { targeting: "off" }],
-    ["a percentage change", { rolloutPercentage: 25 }],
-  ])("%s changes the inputs of exactly one resource, the FeatureFlagEnvironment", async (_change, values) => {
-    const before = await run(stackConfig("beta"));
-    const after = await run(withValues(stackConfig("beta"), values));
+  it.each(
+    cases(
+      cases([
+        ["staging", "the kill switch", { targeting: "off" }],
+        ["staging", "a percentage change", { rolloutPercentage: 25 }],
+        ["beta", "the kill switch", { targeting: "off" }],
+        ["beta", "a percentage change", { rolloutPercentage: 25 }],
+      ]),
+    ),
+  )("%s: %s changes the inputs of one resource, the one killSwitchTarget names", async (stack, _change, values) => {
+    const before = await run(stackConfig(stack));
+    const after = await run(withValues(stackConfig(stack), values));
     expect(after.resources.map((r) => r.urn)).toEqual(before.resources.map((r) => r.urn));
     const changed = after.resources.filter(
       (r, i) => JSON.stringify(r.inputs) !== JSON.stringify(before.resources[i]?.inputs),
     );
+    // In staging the flag definition is declared too, and must stay as it is.
     expect(changed.map((r) => r.type)).toEqual([FLAG_ENVIRONMENT]);
+    expect(changed.map((r) => r.urn)).toEqual([before.outputs.killSwitchTarget]);
+  });
+
+  it.each(cases(["staging", "beta"]))("%s: killSwitchTarget is the URN of the environment targeting", async (stack) => {
+    const declared = await run(stackConfig(stack));
+    expect(declared.outputs.killSwitchTarget).toBe(onlyOfType(declared, FLAG_ENVIRONMENT).urn);
+    expect(declared.outputs.killSwitchTarget).toMatch(
+      /^urn:pulumi:[a-z]+::stream5-time-crunch::stream5:launchdarkly:TimeCrunchFlag\$launchdarkly:index\/featureFlagEnvironment:FeatureFlagEnvironment::time-crunch-/,
+    );
   });
 });

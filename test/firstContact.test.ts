@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
 import { planCli, type CliRun } from "./support/planCli";
+import { cases } from "./support/cases";
 
 /** The oldest Node major README says the offline tools accept. */
 const OLDEST_NODE_MAJOR = 20;
@@ -96,7 +97,7 @@ async function plan(...args: string[]): Promise<CliRun & { written: string[]; ev
 const PLANTED = "planted-value-5b1e";
 
 describe("the offline plan refuses what the Pulumi CLI refuses, before running the program", () => {
-  const cases: [string, () => string[], string][] = [
+  const refusals: [string, () => string[], string][] = [
     [
       "a secret key in plain text in a stack file",
       () => [
@@ -127,7 +128,7 @@ describe("the offline plan refuses what the Pulumi CLI refuses, before running t
     ],
   ];
 
-  it.each(cases)("%s: exit 2, the key named, the value shown nowhere", async (_case, args, message) => {
+  it.each(cases(refusals))("%s: exit 2, the key named, the value shown nowhere", async (_case, args, message) => {
     const run = await plan(...args());
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
@@ -146,10 +147,12 @@ describe("the offline plan refuses what the Pulumi CLI refuses, before running t
 });
 
 describe("bad values, through npm run plan", () => {
-  it.each([
-    ["--set flagKey=", ["--stack", "beta", "--set", "flagKey="]],
-    ["flagKey: left empty in a stack file", ["--config-file", "EMPTY_FLAG_KEY"]],
-  ])("an empty value is refused naming the key: %s", async (_case, args) => {
+  it.each(
+    cases([
+      ["--set flagKey=", ["--stack", "beta", "--set", "flagKey="]],
+      ["flagKey: left empty in a stack file", ["--config-file", "EMPTY_FLAG_KEY"]],
+    ]),
+  )("an empty value is refused naming the key: %s", async (_case, args) => {
     const file = configFile((t) => `${t}  stream5-time-crunch:flagKey:\n`);
     const run = await plan(...args.map((a) => (a === "EMPTY_FLAG_KEY" ? file : a)));
     expect(run.code).toBe(2);
@@ -202,11 +205,13 @@ describe("bad values, through npm run plan", () => {
     expect(run.stderr).not.toMatch(/Invalid input|Too small|Too big|expected \w+, received|Unrecognized key/);
   });
 
-  it.each([
-    ["a stack file that is not YAML", ["--config-file", "BROKEN"], "not valid YAML"],
-    ["a stack that does not exist", ["--stack", "nosuch"], "no such config file"],
-    ["a flag that does not exist", ["--stack", "beta", "--frobnicate"], "see --help"],
-  ])("%s: exit 2, a message, no stack trace", async (_case, args, message) => {
+  it.each(
+    cases([
+      ["a stack file that is not YAML", ["--config-file", "BROKEN"], "not valid YAML"],
+      ["a stack that does not exist", ["--stack", "nosuch"], "no such config file"],
+      ["a flag that does not exist", ["--stack", "beta", "--frobnicate"], "see --help"],
+    ]),
+  )("%s: exit 2, a message, no stack trace", async (_case, args, message) => {
     const broken = configFile((t) => `${t}  stream5-time-crunch:databaseUrl: [${PLANTED}\n`);
     const run = await plan(...args.map((a) => (a === "BROKEN" ? broken : a)));
     expect(run.code).toBe(2);

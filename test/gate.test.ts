@@ -20,6 +20,7 @@ import { gateMain } from "./support/gateCli";
 import { proxyTo, recorder } from "./support/httpRecorder";
 import { startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
 import { endOf, Latency, NO_TRAFFIC, openMetrics, type Soak } from "./support/soakSeries";
+import { cases } from "./support/cases";
 
 const DAY = 86_400;
 const FIRST = Date.parse("2026-01-05T00:00:00Z") / 1000;
@@ -106,12 +107,14 @@ describe("the soak gate against a real Prometheus", () => {
     expect(report.soak).toMatchObject({ hours: 26, phase: "hours 8-48" });
   });
 
-  it.each([
-    ["successLow", "success rate", "93%"],
-    ["slowAverage", "average response time", "2.6 s"],
-    ["longTail", "p95 response time", "5.83 s"],
-    ["missedBudgets", "time-constraint success", "75%"],
-  ] as const)("says NO-GO for %s, naming only %s (observed %s)", async (name, criterion, observed) => {
+  it.each(
+    cases([
+      ["successLow", "success rate", "93%"],
+      ["slowAverage", "average response time", "2.6 s"],
+      ["longTail", "p95 response time", "5.83 s"],
+      ["missedBudgets", "time-constraint success", "75%"],
+    ] as const),
+  )("says NO-GO for %s, naming only %s (observed %s)", async (name, criterion, observed) => {
     const { code, report } = await judge(SOAKS[name]);
     expect([code, report.verdict, report.failing]).toEqual([1, "NO-GO", [criterion]]);
     expect(report.criteria.find((c) => c.key === criterion.replace(/ /g, "-"))?.observed).toBe(observed);

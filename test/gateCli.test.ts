@@ -18,6 +18,7 @@ import { gateCli, gateMain, type GateResult } from "./support/gateCli";
 import { proxyTo, recorder, type Recorder } from "./support/httpRecorder";
 import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
 import { endOf, openMetrics, type Soak } from "./support/soakSeries";
+import { cases } from "./support/cases";
 
 const SOAK: Soak = { start: Date.parse("2026-02-02T00:00:00Z") / 1000, minutes: 26 * 60 };
 const END = String(endOf(SOAK));
@@ -202,19 +203,21 @@ describe("npm run gate, run as a user runs it", () => {
     );
   });
 
-  it.each([
-    [[], /give --prometheus-url URL or set PROMETHEUS_URL/],
-    [["--prometheus-url", "ftp://x"], /--prometheus-url: allowed: an http or https URL/],
-    [["--prometheus-url", "http://x", "--stack", "nope"], /no such config file: .*Pulumi\.nope\.yaml/],
-    [["--prometheus-url", "http://x", "--end", "yesterday"], /--end yesterday: allowed: RFC 3339/],
-    [["--prometheus-url", "http://x", "--format", "xml"], /--format xml: allowed: text, markdown, json/],
-    [["--prometheus-url", "http://x", "--post-to-slack"], /--post-to-slack needs SLACK_WEBHOOK_URL/],
-    [
-      ["--prometheus-url", "http://x", "--query-timeout", "90s"],
-      /--query-timeout \(90 s\) must not exceed --deadline \(75 s\)/,
-    ],
-    [["--prometheus-url", "http://x", "--bogus"], /Unknown option '--bogus'/],
-  ])("exits 2 for %j", async (args, message) => {
+  it.each(
+    cases([
+      [[], /give --prometheus-url URL or set PROMETHEUS_URL/],
+      [["--prometheus-url", "ftp://x"], /--prometheus-url: allowed: an http or https URL/],
+      [["--prometheus-url", "http://x", "--stack", "nope"], /no such config file: .*Pulumi\.nope\.yaml/],
+      [["--prometheus-url", "http://x", "--end", "yesterday"], /--end yesterday: allowed: RFC 3339/],
+      [["--prometheus-url", "http://x", "--format", "xml"], /--format xml: allowed: text, markdown, json/],
+      [["--prometheus-url", "http://x", "--post-to-slack"], /--post-to-slack needs SLACK_WEBHOOK_URL/],
+      [
+        ["--prometheus-url", "http://x", "--query-timeout", "90s"],
+        /--query-timeout \(90 s\) must not exceed --deadline \(75 s\)/,
+      ],
+      [["--prometheus-url", "http://x", "--bogus"], /Unknown option '--bogus'/],
+    ]),
+  )("exits 2 for %j", async (args, message) => {
     const run = await gateMain(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);

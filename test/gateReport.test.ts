@@ -14,6 +14,7 @@ import { chartStepSeconds, gateCharts, type ChartData } from "../tools/gate/char
 import { mermaidChart } from "../tools/gate/mermaid";
 import type { GateRun } from "../tools/gate/report";
 import { fitLines, SLACK_LIMITS, slackMessage } from "../tools/gate/slack";
+import { cases } from "./support/cases";
 
 const gate = StackConfigSchema.shape.soakGate.parse(undefined);
 const window = soakWindow("48h", Date.parse("2026-03-04T12:00:00Z") / 1000);
@@ -34,11 +35,14 @@ const charts: ChartData[] = gateCharts(queries(), gate, window).map((spec) => ({
 }));
 
 describe("the charts in report.md (Mermaid xychart-beta)", () => {
-  it.each(charts.map((c) => [c.spec.title, c] as const))("%s parses with Mermaid's own parser", async (_, chart) => {
-    const { default: mermaid } = await import("mermaid");
-    const block = /```mermaid\n([\s\S]*?)```/.exec(mermaidChart(chart))?.[1] ?? "";
-    expect(await mermaid.parse(block)).toMatchObject({ diagramType: "xychart" });
-  });
+  it.each(cases(charts.map((c) => [c.spec.title, c] as const)))(
+    "%s parses with Mermaid's own parser",
+    async (_, chart) => {
+      const { default: mermaid } = await import("mermaid");
+      const block = /```mermaid\n([\s\S]*?)```/.exec(mermaidChart(chart))?.[1] ?? "";
+      expect(await mermaid.parse(block)).toMatchObject({ diagramType: "xychart" });
+    },
+  );
 
   it("draws each threshold as a constant line, and says where data is missing", () => {
     const chart = charts.find((c) => c.spec.file === "success-and-error-rate")!;

@@ -15,6 +15,7 @@ import {
   type GuardInputs,
   type RolloutIntent,
 } from "../components/guards";
+import { cases } from "./support/cases";
 
 const LADDER = DEFAULT_ROLLOUT_LADDER;
 const on = (rolloutPercentage: number): RolloutIntent => ({
@@ -38,55 +39,63 @@ const deploy = (change: Partial<GuardInputs> = {}): GuardInputs => ({
 });
 
 describe("the ladder", () => {
-  it.each([
-    [0, 1],
-    [1, 5],
-    [7, 10],
-    [10, 25],
-    [12.5, 25],
-    [50, 100],
-    [100, undefined],
-  ])("the rung above %s%% is %s", (from, rung) => {
+  it.each(
+    cases([
+      [0, 1],
+      [1, 5],
+      [7, 10],
+      [10, 25],
+      [12.5, 25],
+      [50, 100],
+      [100, undefined],
+    ]),
+  )("the rung above %s%% is %s", (from, rung) => {
     expect(nextRung(LADDER, from)).toBe(rung);
   });
 
-  it.each([
-    [[1, 5, 10, 25, 50, 100], true],
-    [[100], true],
-    [[10, 100], true],
-    [[], false],
-    [[1, 5, 50], false],
-    [[1, 10, 5, 100], false],
-    [[1, 1, 100], false],
-    [[0, 100], false],
-    [[0.5, 100], false],
-    [[1, 101], false],
-  ])("%j is a valid rolloutLadder: %s", (ladder, valid) => {
+  it.each(
+    cases([
+      [[1, 5, 10, 25, 50, 100], true],
+      [[100], true],
+      [[10, 100], true],
+      [[], false],
+      [[1, 5, 50], false],
+      [[1, 10, 5, 100], false],
+      [[1, 1, 100], false],
+      [[0, 100], false],
+      [[0.5, 100], false],
+      [[1, 101], false],
+    ]),
+  )("%j is a valid rolloutLadder: %s", (ladder, valid) => {
     expect(isRolloutLadder(ladder)).toBe(valid);
   });
 });
 
 describe("bounded steps", () => {
-  it.each([
-    ["10 -> 25: the next rung", 10, 25],
-    ["10 -> 12.5: between rungs, below the next", 10, 12.5],
-    ["10 -> 5: a decrease", 10, 5],
-    ["10 -> 0: to nobody", 10, 0],
-    ["7 -> 10: from between rungs to the rung above", 7, 10],
-    ["50 -> 100", 50, 100],
-    ["100 -> 100", 100, 100],
-    ["first deployment -> 100", undefined, 100],
-  ])("%s passes", (_case, previous, next) => {
+  it.each(
+    cases([
+      ["10 -> 25: the next rung", 10, 25],
+      ["10 -> 12.5: between rungs, below the next", 10, 12.5],
+      ["10 -> 5: a decrease", 10, 5],
+      ["10 -> 0: to nobody", 10, 0],
+      ["7 -> 10: from between rungs to the rung above", 7, 10],
+      ["50 -> 100", 50, 100],
+      ["100 -> 100", 100, 100],
+      ["first deployment -> 100", undefined, 100],
+    ]),
+  )("%s passes", (_case, previous, next) => {
     expect(stepRefusal(previous, next, LADDER, NO_OVERRIDE, "beta")).toBeUndefined();
   });
 
-  it.each([
-    [10, 100, 25],
-    [10, 26, 25],
-    [0, 5, 1],
-    [7, 12, 10],
-    [25, 100, 50],
-  ])("%s -> %s is refused, naming %s%% as the next step", (previous, next, rung) => {
+  it.each(
+    cases([
+      [10, 100, 25],
+      [10, 26, 25],
+      [0, 5, 1],
+      [7, 12, 10],
+      [25, 100, 50],
+    ]),
+  )("%s -> %s is refused, naming %s%% as the next step", (previous, next, rung) => {
     expect(stepRefusal(previous, next, LADDER, NO_OVERRIDE, "beta")).toBe(
       `Deployment of beta refused: rolloutPercentage ${next} climbs more than one rung of the rollout ladder (1, 5, 10, 25, 50, 100) above the last deployment's ${previous}%. The next allowed step is ${rung}%: \`pulumi config set rolloutPercentage ${rung} -s beta\`. (An emergency jump needs rolloutStepOverride: README, "Rollout guards".)`,
     );
@@ -186,13 +195,13 @@ describe("the emergency override", () => {
 
 describe("no silent re-enable", () => {
   const intents = [["none", undefined] as const, ["on", on(10)] as const, ["off", off(10)] as const];
-  const cases = intents.flatMap(([last, lastIntent]) =>
+  const situations = intents.flatMap(([last, lastIntent]) =>
     [true, false].flatMap((liveOn) =>
       (["on", "off"] as const).map((targeting) => ({ last, lastIntent, liveOn, targeting })),
     ),
   );
 
-  it.each(cases)(
+  it.each(cases(situations))(
     "last deployment $last, live on: $liveOn, config $targeting",
     ({ last, lastIntent, liveOn, targeting }) => {
       const inputs = deploy({ lastIntent, liveOn, targeting });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalQuantity, isExpressibleQuantity } from "../components/kubernetesQuantity";
+import { cases } from "./support/cases";
 
 // Canonical forms as the Kubernetes API server writes numbers without a suffix back (decimal SI,
 // the largest suffix that keeps the number whole), from the Kubernetes quantity documentation.
@@ -24,7 +25,7 @@ const KUBERNETES_WRITES: [number, string][] = [
 const SUFFIX_POWER: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
 describe("canonicalQuantity", () => {
-  it.each(KUBERNETES_WRITES)("%s -> %s", (value, written) => {
+  it.each(cases(KUBERNETES_WRITES))("%s -> %s", (value, written) => {
     expect(canonicalQuantity(value)).toBe(written);
   });
 
@@ -40,7 +41,7 @@ describe("canonicalQuantity", () => {
     );
   });
 
-  it.each([-1, 1e-10, Number.NaN, Number.POSITIVE_INFINITY])("refuses %s", (value) => {
+  it.each(cases([-1, 1e-10, Number.NaN, Number.POSITIVE_INFINITY]))("refuses %s", (value) => {
     expect(isExpressibleQuantity(value)).toBe(false);
     expect(() => canonicalQuantity(value)).toThrow(RangeError);
   });

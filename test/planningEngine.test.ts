@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
 import { ProgramFailed, type DeclaredResource, type ProgramRun } from "../tools/offline/engine";
-import { maskSecrets, redactSecrets } from "../tools/offline/redact";
-import { withSecret, withValues, type StackConfig } from "../tools/offline/stackConfig";
+import { maskSecrets } from "../tools/offline/redact";
+import { withValues, type StackConfig } from "../tools/offline/stackConfig";
 import { POD_SECURITY_RULES } from "../policy/podSecurity";
 import { podSecurityRestricted } from "../policy/workloads";
 import { altered, policyInputs, violationsOf } from "./support/policies";
 import { onlyOfType, run, stackConfig } from "./support/program";
+import { cases } from "./support/cases";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -188,7 +189,7 @@ describe('the pod meets the "restricted" Pod Security Standard (the policy pack\
     expect(await violationsOf(podSecurityRestricted, policyInputs(beta, "offline"))).toEqual([]);
   });
 
-  it.each(POD_SECURITY_RULES.map((r) => r.rule))("%s: the policy catches a pod that breaks it", async (rule) => {
+  it.each(cases(POD_SECURITY_RULES.map((r) => r.rule)))("%s: the policy catches a pod that breaks it", async (rule) => {
     const broken = altered(policyInputs(beta, "offline"), DEPLOYMENT, (inputs) => {
       breakers[rule]!((inputs.spec as { template: { spec: IPodSpec } }).template.spec);
     });
@@ -208,51 +209,34 @@ describe('the pod meets the "restricted" Pod Security Standard (the policy pack\
   });
 });
 
-describe("secrets", () => {
-  const databaseUrl = "postgres://planner:s3cr3t-pa55@db.internal:5432/plans";
-  let declared: ProgramRun;
-  beforeAll(async () => {
-    declared = await run(withSecret(stackConfig("beta"), "databaseUrl", databaseUrl));
-  });
-
-  it("the database URL and the LaunchDarkly SDK key are secrets in the declared Secret", () => {
-    const secret = onlyOfType(declared, SECRET);
-    expect(redactSecrets(secret.inputs)).toMatchObject({ stringData: "[secret]" });
-    const plain = JSON.stringify(secret.inputs);
-    expect(plain).toContain(databaseUrl); // the mock engine sees the value, marked secret ...
-    expect(plain).toContain("sdk-offline-production"); // ... and the key read from LaunchDarkly
-  });
-
-  it("appear in no resource input or stack output in plain text", () => {
-    const visible = JSON.stringify([
-      declared.resources.map((r) => redactSecrets(r.inputs)),
-      redactSecrets(declared.outputs),
-    ]);
-    expect(visible).not.toContain(databaseUrl);
-    expect(visible).not.toContain("sdk-offline-production");
-  });
-});
-
 describe("bad planning engine config declares nothing", () => {
   const beta = (): StackConfig => stackConfig("beta");
   const engine = (values: Record<string, unknown>) =>
     withValues(beta(), { planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3", ...values } });
 
-  it.each([
-    ["an unpinned image", engine({ image: "ghcr.io/athlete-ally/planning-engine" }), "planningEngine.image: got"],
-    ["the latest tag", engine({ image: "ghcr.io/athlete-ally/planning-engine:latest" }), "allowed: a pinned image"],
-    [
-      "minimum above maximum",
-      engine({ replicas: 5, maxReplicas: 3 }),
-      "planningEngine.maxReplicas: got 3; allowed: a whole number at least planningEngine.replicas (5)",
-    ],
-    ["zero replicas", engine({ replicas: 0 }), "planningEngine.replicas: got 0; allowed: a whole number from 1 to 50"],
-    [
-      "a bad quantity",
-      engine({ resources: { limits: { memory: "lots" } } }),
-      'planningEngine.resources.limits.memory: got "lots"; allowed: a Kubernetes quantity',
-    ],
-  ])("%s", async (_case, config, message) => {
+  it.each(
+    cases(
+      cases([
+        ["an unpinned image", engine({ image: "ghcr.io/athlete-ally/planning-engine" }), "planningEngine.image: got"],
+        ["the latest tag", engine({ image: "ghcr.io/athlete-ally/planning-engine:latest" }), "allowed: a pinned image"],
+        [
+          "minimum above maximum",
+          engine({ replicas: 5, maxReplicas: 3 }),
+          "planningEngine.maxReplicas: got 3; allowed: a whole number at least planningEngine.replicas (5)",
+        ],
+        [
+          "zero replicas",
+          engine({ replicas: 0 }),
+          "planningEngine.replicas: got 0; allowed: a whole number from 1 to 50",
+        ],
+        [
+          "a bad quantity",
+          engine({ resources: { limits: { memory: "lots" } } }),
+          'planningEngine.resources.limits.memory: got "lots"; allowed: a Kubernetes quantity',
+        ],
+      ]),
+    ),
+  )("%s", async (_case, config, message) => {
     const failure = await run(config).then(
       () => undefined,
       (error: unknown) => error,

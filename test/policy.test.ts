@@ -16,6 +16,7 @@ import { checkPolicies } from "../tools/offline/policyRunner";
 import { withSecret } from "../tools/offline/stackConfig";
 import { altered, policyInputs, replaced, violationsOf } from "./support/policies";
 import { run, stackConfig } from "./support/program";
+import { cases } from "./support/cases";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
@@ -99,7 +100,7 @@ describe("pod-security-restricted, for every workload kind", () => {
     ],
   ];
 
-  it.each(workloads)("%s", async (type, place, podPath) => {
+  it.each(cases(workloads))("%s", async (type, place, podPath) => {
     const asKind = (privileged: boolean) =>
       replaced(beta, DEPLOYMENT, (resource) => {
         const template = deploymentSpec(resource.inputs).template;
@@ -121,11 +122,13 @@ describe("pinned-images", () => {
       else pod.initContainers = [{ ...pod.containers[0]!, name: "migrate", image }];
     });
 
-  it.each([
-    ["the latest tag", "ghcr.io/athlete-ally/planning-engine:latest", "containers"],
-    ["no tag", "ghcr.io/athlete-ally/planning-engine", "containers"],
-    ["an unpinned init container", "busybox", "initContainers"],
-  ])("catches %s", async (_case, image, list) => {
+  it.each(
+    cases([
+      ["the latest tag", "ghcr.io/athlete-ally/planning-engine:latest", "containers"],
+      ["no tag", "ghcr.io/athlete-ally/planning-engine", "containers"],
+      ["an unpinned init container", "busybox", "initContainers"],
+    ]),
+  )("catches %s", async (_case, image, list) => {
     expect(await violationsOf(pinnedImages, withImage(image, list))).toEqual([
       `Deployment "planning-engine": spec.template.spec.${list}[0].image ${JSON.stringify(image)} is not pinned; allowed: "registry/name:tag" with a tag other than latest, or "registry/name@sha256:<digest>"`,
     ]);
@@ -160,7 +163,7 @@ describe("no-plaintext-credentials", () => {
       (inputs.data as Record<string, string>).PLANTED = value;
     });
 
-  it.each(credentials)("catches a %s, naming the field and never the value", async (kind, credential) => {
+  it.each(cases(credentials))("catches a %s, naming the field and never the value", async (kind, credential) => {
     const verdict = await checkPolicies(inConfigMap(credential), [noPlaintextCredentials]);
     expect(verdict.violations.map((v) => v.message)).toEqual([
       `ConfigMap "planning-engine": data.PLANTED holds what looks like a ${kind} in plain text; allowed: credentials only as Pulumi secrets (config set --secret, requireSecret, pulumi.secret) in a field the provider keeps secret: Kubernetes Secret data/stringData, Grafana contact point slacks[].url, provider configuration`,
@@ -168,14 +171,16 @@ describe("no-plaintext-credentials", () => {
     expect(JSON.stringify(verdict)).not.toContain(credential);
   });
 
-  it.each([
-    ["a secret in the plan", "[secret]"],
-    ["a password taken from the environment", "postgres://planner:$(DB_PASSWORD)@db.internal/plans"],
-    ["a URL without a password", "postgres://planner@db.internal/plans"],
-    ["a host and port", "http://planning-engine:8080/metrics"],
-    ["a name that starts like a key", "api-gateway-production"],
-    ["the word bearer", "Bearer token required"],
-  ])("leaves alone %s", async (_case, value) => {
+  it.each(
+    cases([
+      ["a secret in the plan", "[secret]"],
+      ["a password taken from the environment", "postgres://planner:$(DB_PASSWORD)@db.internal/plans"],
+      ["a URL without a password", "postgres://planner@db.internal/plans"],
+      ["a host and port", "http://planning-engine:8080/metrics"],
+      ["a name that starts like a key", "api-gateway-production"],
+      ["the word bearer", "Bearer token required"],
+    ]),
+  )("leaves alone %s", async (_case, value) => {
     expect(await violationsOf(noPlaintextCredentials, inConfigMap(value))).toEqual([]);
   });
 
@@ -213,16 +218,18 @@ describe("flag-rollout-weights", () => {
       inputs.fallthrough = fallthrough;
     });
 
-  it.each([
-    ["a wrong sum", { rolloutWeights: [10000, 80000], bucketBy: "key" }, ["rolloutWeights sum to 90000"]],
-    ["a weight too many", { rolloutWeights: [10000, 90000, 0] }, ["rolloutWeights has 3 weights for 2 variations"]],
-    [
-      "fractional weights",
-      { rolloutWeights: [10000.5, 89999.5] },
-      ["rolloutWeights[0] is 10000.5", "rolloutWeights[1] is 89999.5"],
-    ],
-    ["bucketBy without weights", { variation: 0, bucketBy: "key" }, ["bucketBy is set without rolloutWeights"]],
-  ])("catches %s", async (_case, fallthrough, problems) => {
+  it.each(
+    cases([
+      ["a wrong sum", { rolloutWeights: [10000, 80000], bucketBy: "key" }, ["rolloutWeights sum to 90000"]],
+      ["a weight too many", { rolloutWeights: [10000, 90000, 0] }, ["rolloutWeights has 3 weights for 2 variations"]],
+      [
+        "fractional weights",
+        { rolloutWeights: [10000.5, 89999.5] },
+        ["rolloutWeights[0] is 10000.5", "rolloutWeights[1] is 89999.5"],
+      ],
+      ["bucketBy without weights", { variation: 0, bucketBy: "key" }, ["bucketBy is set without rolloutWeights"]],
+    ]),
+  )("catches %s", async (_case, fallthrough, problems: readonly string[]) => {
     const messages = await violationsOf(flagRolloutWeights, withFallthrough(beta, fallthrough));
     expect(messages).toEqual(
       problems.map((problem): unknown =>

@@ -11,6 +11,7 @@ import { renderPolicyVerdict } from "../tools/offline/policyReport";
 import type { PlannedResource } from "../tools/offline/plan";
 import { readResourcesFile, ResourcesFileError } from "../tools/offline/resourcesFile";
 import { planCliWithProgram, policyCli, type CliRun } from "./support/planCli";
+import { cases } from "./support/cases";
 
 const SLACK_WEBHOOK = "https://hooks.slack.com/services/T0000/B0000/planted0policy0cli";
 const scratch = mkdtempSync(join(tmpdir(), "policy-"));
@@ -100,15 +101,17 @@ describe("npm run policy -- RESOURCES_JSON...", () => {
     expect(missing.stdout).toBe("");
   });
 
-  it.each([
-    ["not JSON", "[{", "not JSON ("],
-    ["not an array", "{}", "not a resources.json (a JSON array of {urn, type, name, parent, inputs}): the file: "],
-    [
-      "an entry without inputs",
-      '[{"urn": "u", "type": "t", "name": "n", "parent": null}]',
-      "not a resources.json (a JSON array of {urn, type, name, parent, inputs}): entry 0.inputs: ",
-    ],
-  ])("rejects a file that is %s, naming the file and where", (_case, content, message) => {
+  it.each(
+    cases([
+      ["not JSON", "[{", "not JSON ("],
+      ["not an array", "{}", "not a resources.json (a JSON array of {urn, type, name, parent, inputs}): the file: "],
+      [
+        "an entry without inputs",
+        '[{"urn": "u", "type": "t", "name": "n", "parent": null}]',
+        "not a resources.json (a JSON array of {urn, type, name, parent, inputs}): entry 0.inputs: ",
+      ],
+    ]),
+  )("rejects a file that is %s, naming the file and where", (_case, content, message) => {
     const file = out(`${_case.replaceAll(" ", "-")}.json`);
     writeFileSync(file, content);
     expect(() => readResourcesFile(file)).toThrow(ResourcesFileError);

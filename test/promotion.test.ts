@@ -10,20 +10,23 @@ import { describe, expect, it } from "vitest";
 import { promotionChange } from "../tools/gate/promotion";
 import { PROJECT_DIR, withSets } from "../tools/offline/stackConfig";
 import { stackConfig } from "./support/program";
+import { cases } from "./support/cases";
 
 const beta = stackConfig("beta"); // targeting on at 10%
 const after = (...sets: string[]) => withSets(beta, sets);
 
 describe("promotionChange", () => {
-  it.each([
-    [["rolloutPercentage=25"], "raise"],
-    [["rolloutPercentage=10.5"], "raise"],
-    [["rolloutPercentage=5"], "rollback"],
-    [["targeting=off"], "rollback"],
-    [["targeting=off", "rolloutPercentage=50"], "rollback"],
-    [["alerts.errorRate.above=0.05"], "unchanged"],
-    [["planningEngine.replicas=4"], "unchanged"],
-  ])("beta at 10%% then %j: %s", (sets, kind) => {
+  it.each(
+    cases([
+      [["rolloutPercentage=25"], "raise"],
+      [["rolloutPercentage=10.5"], "raise"],
+      [["rolloutPercentage=5"], "rollback"],
+      [["targeting=off"], "rollback"],
+      [["targeting=off", "rolloutPercentage=50"], "rollback"],
+      [["alerts.errorRate.above=0.05"], "unchanged"],
+      [["planningEngine.replicas=4"], "unchanged"],
+    ]),
+  )("beta at 10%% then %j: %s", (sets, kind) => {
     expect(promotionChange(beta, after(...sets)).kind).toBe(kind);
   });
 

@@ -7,6 +7,7 @@ import type { ProgramRun } from "../tools/offline/engine";
 import { isSecretValue } from "../tools/offline/mocks";
 import { withValues } from "../tools/offline/stackConfig";
 import { run, stackConfig } from "./support/program";
+import { cases } from "./support/cases";
 
 /** Providers whose optional collections read back as null when empty (REFERENCE.md, "Empty collections"). */
 const CHECKED_PROVIDERS = ["launchdarkly:", "grafana:"];
@@ -43,7 +44,7 @@ const variants = [
 ] as const;
 
 describe("no empty collection reaches the LaunchDarkly or Grafana provider", () => {
-  it.each(variants)("%s", async (_name, config) => {
+  it.each(cases(variants))("%s", async (_name, config) => {
     const declared = await run(config());
     const checked = declared.resources.filter((r) => CHECKED_PROVIDERS.some((p) => r.type.startsWith(p)));
     expect(checked.length).toBeGreaterThanOrEqual(5);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
 import { planCli } from "./support/planCli";
+import { cases } from "./support/cases";
 
 const README = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
 const blocks = [...README.matchAll(/```(sh|console)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang, body: body! }));
@@ -45,7 +46,7 @@ describe("the README's offline commands", () => {
     expect(examples.filter((e) => e.code === 1).length).toBeGreaterThanOrEqual(1);
   });
 
-  it.each(examples)("$command prints what the README shows", async ({ command, code, shown }) => {
+  it.each(cases(examples))("$command prints what the README shows", async ({ command, code, shown }) => {
     const run = await planCli(planArgs(command));
     expect(run.code).toBe(code);
     // A plan's result is on stdout; a refusal, like any error, only on stderr.
@@ -61,7 +62,7 @@ describe("the README's offline commands", () => {
     .map((line) => line.replace(/\s+#.*$/, "").trim())
     .filter((line) => line.startsWith("npm run plan -- "));
 
-  it.each(planCommands)("%s runs", async (command) => {
+  it.each(cases(planCommands))("%s runs", async (command) => {
     const run = await planCli(planArgs(command));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -87,7 +88,7 @@ describe("the README's offline commands", () => {
     );
   });
 
-  it.each(configSets)("%s gives a valid config", async (line) => {
+  it.each(cases(configSets))("%s gives a valid config", async (line) => {
     const sets = line.split(/\s*&&\s*/).filter((part) => part.startsWith("pulumi config set "));
     const parsed = sets.map((part) => {
       const [, , , key, value, flag, stack] = words(part);

