@@ -209,15 +209,13 @@ describe("the alert rules, as Prometheus evaluates them", () => {
   });
 
   it.each(
-    cases(
-      cases([
-        ["a NoData state", { noDataState: "NoData" }],
-        ["another reducer", { reducer: "count" }],
-        ["a strict reduce", { mode: "" }],
-        ["a query evaluated in the past", { to: 60 }],
-        ["a time range shorter than the query's window", { from: 60 }],
-      ]),
-    ),
+    cases([
+      ["a NoData state", { noDataState: "NoData" }],
+      ["another reducer", { reducer: "count" }],
+      ["a strict reduce", { mode: "" }],
+      ["a query evaluated in the past", { to: 60 }],
+      ["a time range shorter than the query's window", { from: 60 }],
+    ]),
   )("the model refuses what it does not cover: %s (control)", (_case, change) => {
     const declared = structuredClone(onlyOfType(beta, RULE_GROUP));
     const [rule] = declared.inputs.rules as {

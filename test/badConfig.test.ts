@@ -19,76 +19,74 @@ describe("bad stack config stops the program before any resource is declared", (
   const beta = stackConfig("beta");
 
   it.each(
-    cases(
-      cases([
-        [
-          "a percentage above 100",
-          withValues(beta, { rolloutPercentage: 150 }),
-          "rolloutPercentage: got 150; allowed: a number from 0 to 100",
-        ],
-        ["a negative percentage", withValues(beta, { rolloutPercentage: -1 }), "rolloutPercentage: got -1;"],
-        [
-          "more than 3 decimals",
-          withValues(beta, { rolloutPercentage: 10.1234 }),
-          "rolloutPercentage: got 10.1234; allowed: a number from 0 to 100 with at most 3 decimals",
-        ],
-        [
-          "a percentage that is not a number",
-          withValues(beta, { rolloutPercentage: "ten" }),
-          'rolloutPercentage: got "ten";',
-        ],
-        [
-          "targeting other than on/off",
-          withValues(beta, { targeting: "paused" }),
-          'targeting: got "paused"; allowed: "on" or "off"',
-        ],
-        [
-          "no LaunchDarkly project",
-          withoutKeys(beta, ["launchdarklyProject"]),
-          "launchdarklyProject: not set; allowed: a LaunchDarkly project key",
-        ],
-        [
-          "no LaunchDarkly environment",
-          withoutKeys(beta, ["launchdarklyEnvironment"]),
-          "launchdarklyEnvironment: not set;",
-        ],
-        [
-          "a flag key LaunchDarkly rejects",
-          withValues(beta, { flagKey: "time crunch/mode" }),
-          'flagKey: got "time crunch/mode"; allowed: a flag key',
-        ],
-        [
-          "an alert ratio outside 0..1",
-          withValues(beta, { alerts: { errorRate: { above: 10 } } }),
-          "alerts.errorRate.above: got 10; allowed: a ratio greater than 0 and less than 1",
-        ],
-        [
-          "an unknown key inside an object (a typo)",
-          withValues(beta, { alerts: { errorRate: { abov: 0.05 } } }),
-          'alerts.errorRate: got {"abov":0.05};',
-        ],
-        [
-          "a non-positive alert duration",
-          withValues(beta, { alerts: { successRate: { for: "0m" } } }),
-          'alerts.successRate.for: got "0m"; allowed: a positive duration',
-        ],
-        [
-          "a bad dashboard uid",
-          withValues(beta, { grafana: { prometheusDatasourceUid: "prometheus", dashboardUid: "time crunch!" } }),
-          'grafana.dashboardUid: got "time crunch!"; allowed: a Grafana dashboard uid',
-        ],
-        [
-          "a red line above the target",
-          withValues(beta, { grafana: { prometheusDatasourceUid: "prometheus", timeConstraintSuccess: { red: 0.9 } } }),
-          "grafana.timeConstraintSuccess.red: got 0.9; allowed: a ratio below timeConstraintSuccess.target (0.8)",
-        ],
-        [
-          "no Prometheus datasource",
-          withValues(beta, { grafana: {} }),
-          "grafana.prometheusDatasourceUid: not set; allowed: a Grafana datasource uid",
-        ],
-      ]),
-    ),
+    cases([
+      [
+        "a percentage above 100",
+        withValues(beta, { rolloutPercentage: 150 }),
+        "rolloutPercentage: got 150; allowed: a number from 0 to 100",
+      ],
+      ["a negative percentage", withValues(beta, { rolloutPercentage: -1 }), "rolloutPercentage: got -1;"],
+      [
+        "more than 3 decimals",
+        withValues(beta, { rolloutPercentage: 10.1234 }),
+        "rolloutPercentage: got 10.1234; allowed: a number from 0 to 100 with at most 3 decimals",
+      ],
+      [
+        "a percentage that is not a number",
+        withValues(beta, { rolloutPercentage: "ten" }),
+        'rolloutPercentage: got "ten";',
+      ],
+      [
+        "targeting other than on/off",
+        withValues(beta, { targeting: "paused" }),
+        'targeting: got "paused"; allowed: "on" or "off"',
+      ],
+      [
+        "no LaunchDarkly project",
+        withoutKeys(beta, ["launchdarklyProject"]),
+        "launchdarklyProject: not set; allowed: a LaunchDarkly project key",
+      ],
+      [
+        "no LaunchDarkly environment",
+        withoutKeys(beta, ["launchdarklyEnvironment"]),
+        "launchdarklyEnvironment: not set;",
+      ],
+      [
+        "a flag key LaunchDarkly rejects",
+        withValues(beta, { flagKey: "time crunch/mode" }),
+        'flagKey: got "time crunch/mode"; allowed: a flag key',
+      ],
+      [
+        "an alert ratio outside 0..1",
+        withValues(beta, { alerts: { errorRate: { above: 10 } } }),
+        "alerts.errorRate.above: got 10; allowed: a ratio greater than 0 and less than 1",
+      ],
+      [
+        "an unknown key inside an object (a typo)",
+        withValues(beta, { alerts: { errorRate: { abov: 0.05 } } }),
+        "alerts.errorRate.abov: not a key of alerts.errorRate; allowed: the keys of the error-rate alert: above, for",
+      ],
+      [
+        "a non-positive alert duration",
+        withValues(beta, { alerts: { successRate: { for: "0m" } } }),
+        'alerts.successRate.for: got "0m"; allowed: a positive duration',
+      ],
+      [
+        "a bad dashboard uid",
+        withValues(beta, { grafana: { prometheusDatasourceUid: "prometheus", dashboardUid: "time crunch!" } }),
+        'grafana.dashboardUid: got "time crunch!"; allowed: a Grafana dashboard uid',
+      ],
+      [
+        "a red line above the target",
+        withValues(beta, { grafana: { prometheusDatasourceUid: "prometheus", timeConstraintSuccess: { red: 0.9 } } }),
+        "grafana.timeConstraintSuccess.red: got 0.9; allowed: a ratio below timeConstraintSuccess.target (0.8)",
+      ],
+      [
+        "no Prometheus datasource",
+        withValues(beta, { grafana: {} }),
+        "grafana.prometheusDatasourceUid: not set; allowed: a Grafana datasource uid",
+      ],
+    ]),
   )("%s", async (_case, config, message) => {
     const failure = await rejected(config);
     expect(failure.isConfigError).toBe(true);

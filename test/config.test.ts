@@ -52,48 +52,46 @@ describe("parseStackConfig", () => {
   });
 
   it.each(
-    cases(
-      cases([
-        [
-          "rolloutPercentage",
-          150,
-          /^rolloutPercentage: got 150; allowed: a number from 0 to 100 with at most 3 decimals/,
-        ],
-        ["rolloutPercentage", -5, /^rolloutPercentage: got -5; allowed: a number from 0 to 100/],
-        ["rolloutPercentage", 10.0005, /^rolloutPercentage: got 10.0005; allowed: .*at most 3 decimals/],
-        ["rolloutPercentage", "ten", /^rolloutPercentage: got "ten"; allowed: a number from 0 to 100/],
-        ["targeting", "maybe", /^targeting: got "maybe"; allowed: "on" or "off"/],
-        ["launchdarklyProject", undefined, /^launchdarklyProject: not set; allowed: a LaunchDarkly project key/],
-        [
-          "launchdarklyEnvironment",
-          undefined,
-          /^launchdarklyEnvironment: not set; allowed: a LaunchDarkly environment key/,
-        ],
-        [
-          "flagKey",
-          "feature time crunch!",
-          /^flagKey: got "feature time crunch!"; allowed: a flag key: starts with a letter or digit/,
-        ],
-        ["flagKey", "-leading-dash", /^flagKey: got "-leading-dash"; allowed: a flag key/],
-        ["alwaysOnContexts", "qa-1", /^alwaysOnContexts: got "qa-1"; allowed: a list of context keys/],
-        ["ownsFlagDefinition", "yes", /^ownsFlagDefinition: got "yes"; allowed: true or false/],
-        ["rolloutLadder", [1, 5, 10, 25, 50], /^rolloutLadder: got \[1,5,10,25,50\]; allowed: .*ending at 100/],
-        ["rolloutLadder", [1, 10, 5, 100], /^rolloutLadder: got \[1,10,5,100\]; allowed: .*strictly increasing/],
-        [
-          "rolloutLadder",
-          [0.5, 100],
-          /^rolloutLadder: got \[0.5,100\]; allowed: a list of whole percentages from 1 to 100/,
-        ],
-        ["rolloutLadder", [1, "ten", 100], /^rolloutLadder\.1: got "ten"; allowed: a list of whole percentages/],
-        ["rolloutStepOverride", 150, /^rolloutStepOverride: got 150; allowed: "none", or the one percentage/],
-        ["rolloutStepOverride", "yes", /^rolloutStepOverride: got "yes"; allowed: "none", or the one percentage/],
-        [
-          "databaseUrl",
-          undefined,
-          /^databaseUrl: not set; allowed: a secret: set it with `pulumi config set --secret databaseUrl <value>`/,
-        ],
-      ]),
-    ),
+    cases([
+      [
+        "rolloutPercentage",
+        150,
+        /^rolloutPercentage: got 150; allowed: a number from 0 to 100 with at most 3 decimals/,
+      ],
+      ["rolloutPercentage", -5, /^rolloutPercentage: got -5; allowed: a number from 0 to 100/],
+      ["rolloutPercentage", 10.0005, /^rolloutPercentage: got 10.0005; allowed: .*at most 3 decimals/],
+      ["rolloutPercentage", "ten", /^rolloutPercentage: got "ten"; allowed: a number from 0 to 100/],
+      ["targeting", "maybe", /^targeting: got "maybe"; allowed: "on" or "off"/],
+      ["launchdarklyProject", undefined, /^launchdarklyProject: not set; allowed: a LaunchDarkly project key/],
+      [
+        "launchdarklyEnvironment",
+        undefined,
+        /^launchdarklyEnvironment: not set; allowed: a LaunchDarkly environment key/,
+      ],
+      [
+        "flagKey",
+        "feature time crunch!",
+        /^flagKey: got "feature time crunch!"; allowed: a flag key: starts with a letter or digit/,
+      ],
+      ["flagKey", "-leading-dash", /^flagKey: got "-leading-dash"; allowed: a flag key/],
+      ["alwaysOnContexts", "qa-1", /^alwaysOnContexts: got "qa-1"; allowed: a list of context keys/],
+      ["ownsFlagDefinition", "yes", /^ownsFlagDefinition: got "yes"; allowed: true or false/],
+      ["rolloutLadder", [1, 5, 10, 25, 50], /^rolloutLadder: got \[1,5,10,25,50\]; allowed: .*ending at 100/],
+      ["rolloutLadder", [1, 10, 5, 100], /^rolloutLadder: got \[1,10,5,100\]; allowed: .*strictly increasing/],
+      [
+        "rolloutLadder",
+        [0.5, 100],
+        /^rolloutLadder: got \[0.5,100\]; allowed: a list of whole percentages from 1 to 100/,
+      ],
+      ["rolloutLadder", [1, "ten", 100], /^rolloutLadder\.1: got "ten"; allowed: a list of whole percentages/],
+      ["rolloutStepOverride", 150, /^rolloutStepOverride: got 150; allowed: "none", or the one percentage/],
+      ["rolloutStepOverride", "yes", /^rolloutStepOverride: got "yes"; allowed: "none", or the one percentage/],
+      [
+        "databaseUrl",
+        undefined,
+        /^databaseUrl: not set; allowed: a secret: set it with `pulumi config set --secret databaseUrl <value>`/,
+      ],
+    ]),
   )("rejects %s = %j, naming the key, the value and what is allowed", (key, value, message) => {
     const problems = problemsOf({ ...valid, [key]: value });
     expect(problems).toHaveLength(1);

@@ -124,14 +124,12 @@ describe("who gets the flag, as LaunchDarkly's SDK evaluates it", () => {
 
 describe("rollback touches only the flag's environment targeting", () => {
   it.each(
-    cases(
-      cases([
-        ["staging", "the kill switch", { targeting: "off" }],
-        ["staging", "a percentage change", { rolloutPercentage: 25 }],
-        ["beta", "the kill switch", { targeting: "off" }],
-        ["beta", "a percentage change", { rolloutPercentage: 25 }],
-      ]),
-    ),
+    cases([
+      ["staging", "the kill switch", { targeting: "off" }],
+      ["staging", "a percentage change", { rolloutPercentage: 25 }],
+      ["beta", "the kill switch", { targeting: "off" }],
+      ["beta", "a percentage change", { rolloutPercentage: 25 }],
+    ]),
   )("%s: %s changes the inputs of one resource, the one killSwitchTarget names", async (stack, _change, values) => {
     const before = await run(stackConfig(stack));
     const after = await run(withValues(stackConfig(stack), values));

@@ -215,27 +215,25 @@ describe("bad planning engine config declares nothing", () => {
     withValues(beta(), { planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3", ...values } });
 
   it.each(
-    cases(
-      cases([
-        ["an unpinned image", engine({ image: "ghcr.io/athlete-ally/planning-engine" }), "planningEngine.image: got"],
-        ["the latest tag", engine({ image: "ghcr.io/athlete-ally/planning-engine:latest" }), "allowed: a pinned image"],
-        [
-          "minimum above maximum",
-          engine({ replicas: 5, maxReplicas: 3 }),
-          "planningEngine.maxReplicas: got 3; allowed: a whole number at least planningEngine.replicas (5)",
-        ],
-        [
-          "zero replicas",
-          engine({ replicas: 0 }),
-          "planningEngine.replicas: got 0; allowed: a whole number from 1 to 50",
-        ],
-        [
-          "a bad quantity",
-          engine({ resources: { limits: { memory: "lots" } } }),
-          'planningEngine.resources.limits.memory: got "lots"; allowed: a Kubernetes quantity',
-        ],
-      ]),
-    ),
+    cases([
+      ["an unpinned image", engine({ image: "ghcr.io/athlete-ally/planning-engine" }), "planningEngine.image: got"],
+      ["the latest tag", engine({ image: "ghcr.io/athlete-ally/planning-engine:latest" }), "allowed: a pinned image"],
+      [
+        "minimum above maximum",
+        engine({ replicas: 5, maxReplicas: 3 }),
+        "planningEngine.maxReplicas: got 3; allowed: a whole number at least planningEngine.replicas (5)",
+      ],
+      [
+        "zero replicas",
+        engine({ replicas: 0 }),
+        "planningEngine.replicas: got 0; allowed: a whole number from 1 to 50",
+      ],
+      [
+        "a bad quantity",
+        engine({ resources: { limits: { memory: "lots" } } }),
+        'planningEngine.resources.limits.memory: got "lots"; allowed: a Kubernetes quantity',
+      ],
+    ]),
   )("%s", async (_case, config, message) => {
     const failure = await run(config).then(
       () => undefined,

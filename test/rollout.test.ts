@@ -17,20 +17,18 @@ const expressiblePercentage = weightUnits.map((units) => units / 1000);
 
 describe("rolloutWeights", () => {
   it.each(
-    cases(
-      cases([
-        [10, [10_000, 90_000]],
-        [25, [25_000, 75_000]],
-        [0.001, [1, 99_999]],
-        [12.345, [12_345, 87_655]],
-        // Percentages whose product with 1000 is not exact in floating point (1.005 * 1000 = 1004.999...).
-        [1.005, [1_005, 98_995]],
-        [64.001, [64_001, 35_999]],
-        [99.999, [99_999, 1]],
-        [0, [0, 100_000]],
-        [100, [100_000, 0]],
-      ]),
-    ),
+    cases([
+      [10, [10_000, 90_000]],
+      [25, [25_000, 75_000]],
+      [0.001, [1, 99_999]],
+      [12.345, [12_345, 87_655]],
+      // Percentages whose product with 1000 is not exact in floating point (1.005 * 1000 = 1004.999...).
+      [1.005, [1_005, 98_995]],
+      [64.001, [64_001, 35_999]],
+      [99.999, [99_999, 1]],
+      [0, [0, 100_000]],
+      [100, [100_000, 0]],
+    ]),
   )("%s%% -> %j", (percentage, weights) => {
     expect(rolloutWeights(percentage)).toEqual(weights);
   });
@@ -62,13 +60,11 @@ describe("rolloutWeights", () => {
 
 describe("fallthroughFor", () => {
   it.each(
-    cases(
-      cases([
-        [100, { variation: Variation.On }],
-        [0, { variation: Variation.Off }],
-        [10, { rolloutWeights: [10_000, 90_000], bucketBy: "key" }],
-      ]),
-    ),
+    cases([
+      [100, { variation: Variation.On }],
+      [0, { variation: Variation.Off }],
+      [10, { rolloutWeights: [10_000, 90_000], bucketBy: "key" }],
+    ]),
   )("%s%% -> %j", (percentage, fallthrough) => {
     expect(fallthroughFor(percentage)).toEqual(fallthrough);
   });
@@ -104,20 +100,18 @@ describe("environmentTargeting", () => {
 
 describe("describeTargeting", () => {
   it.each(
-    cases(
-      cases([
-        [{ targeting: Targeting.On, rolloutPercentage: 10, alwaysOnContexts: [] }, "on: 10% of contexts get true"],
-        [{ targeting: Targeting.On, rolloutPercentage: 100, alwaysOnContexts: [] }, "on: all contexts get true"],
-        [
-          { targeting: Targeting.On, rolloutPercentage: 0, alwaysOnContexts: ["a"] },
-          "on: no context gets true, plus 1 always-on context",
-        ],
-        [
-          { targeting: Targeting.Off, rolloutPercentage: 25, alwaysOnContexts: [] },
-          "off (kill switch): every context gets false; 25% of contexts get true when targeting is back on",
-        ],
-      ]),
-    ),
+    cases([
+      [{ targeting: Targeting.On, rolloutPercentage: 10, alwaysOnContexts: [] }, "on: 10% of contexts get true"],
+      [{ targeting: Targeting.On, rolloutPercentage: 100, alwaysOnContexts: [] }, "on: all contexts get true"],
+      [
+        { targeting: Targeting.On, rolloutPercentage: 0, alwaysOnContexts: ["a"] },
+        "on: no context gets true, plus 1 always-on context",
+      ],
+      [
+        { targeting: Targeting.Off, rolloutPercentage: 25, alwaysOnContexts: [] },
+        "off (kill switch): every context gets false; 25% of contexts get true when targeting is back on",
+      ],
+    ]),
   )("%j -> %s", (settings, summary) => {
     expect(describeTargeting(settings)).toBe(summary);
   });

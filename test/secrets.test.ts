@@ -54,28 +54,31 @@ beforeAll(async () => {
 
 describe("each secret lands only where it is used, as a secret", () => {
   it.each(
-    cases(
-      cases([
+    cases([
+      [
+        "the database URL",
+        PLANTED.databaseUrl,
+        "kubernetes:core/v1:Secret planning-engine inputs.stringData.DATABASE_URL",
+      ],
+      [
+        "the LaunchDarkly SDK key",
+        SDK_KEY,
+        "kubernetes:core/v1:Secret planning-engine inputs.stringData.LAUNCHDARKLY_SDK_KEY",
+      ],
+      [
+        "the Slack webhook URL",
+        PLANTED.slackWebhookUrl,
         [
-          "the database URL",
-          PLANTED.databaseUrl,
-          "kubernetes:core/v1:Secret planning-engine inputs.stringData.DATABASE_URL",
-        ],
-        [
-          "the LaunchDarkly SDK key",
-          SDK_KEY,
-          "kubernetes:core/v1:Secret planning-engine inputs.stringData.LAUNCHDARKLY_SDK_KEY",
-        ],
-        [
-          "the Slack webhook URL",
-          PLANTED.slackWebhookUrl,
           "grafana:alerting/contactPoint:ContactPoint time-crunch-alerts inputs.slacks[0].url",
+          // beta kills the flag automatically: the kill-switch contact point also posts to Slack.
+          "grafana:alerting/contactPoint:ContactPoint time-crunch-alerts-kill-switch inputs.slacks[0].url",
         ],
-      ]),
-    ),
+      ],
+    ]),
   )("%s: only in %s", (_secret, value, where) => {
     // Not in a ConfigMap, an environment value, an annotation, any other input, nor an output.
-    expect(locations(beta, value)).toEqual([{ at: where, secret: true }]);
+    const expected = (typeof where === "string" ? [where] : where).map((at) => ({ at, secret: true }));
+    expect(locations(beta, value)).toEqual(expected);
   });
 
   it("the search finds a value wherever it is, in plain text or not (control)", () => {
