@@ -129,6 +129,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     // The webhook URL inside makes the whole list a secret.
     const slacks = onlyOfType(beta, CONTACT_POINT).inputs.slacks;
     const [slack] = (isSecretValue(slacks) ? slacks.value : slacks) as Record<string, unknown>[];
+    expect(onlyOfType(beta, CONTACT_POINT).inputs.name).toBe("stream5-time-crunch-beta-slack");
     expect(slack).toMatchObject({ recipient: "#stream5-staging", title: '{{ template "slack.default.title" . }}' });
     expect(slack?.text).toBe(
       "{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
@@ -256,6 +257,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
   it.each(
     cases([
       ["a NoData state", { noDataState: "NoData" }],
+      ["a range query", { range: true }],
       ["another reducer", { reducer: "count" }],
       ["a strict reduce", { mode: "" }],
       ["a query evaluated in the past", { to: 60 }],
@@ -268,6 +270,9 @@ describe("the alert rules, as Prometheus evaluates them", () => {
       datas: { refId: string; model: string; relativeTimeRange: { from: number; to: number } }[];
     }[];
     const [a, b] = rule!.datas;
+    const query = JSON.parse(a!.model) as { range: boolean };
+    if ("range" in change) query.range = change.range;
+    a!.model = JSON.stringify(query);
     const reduce = JSON.parse(b!.model) as { reducer: string; settings: { mode: string } };
     if ("noDataState" in change) rule!.noDataState = change.noDataState;
     if ("reducer" in change) reduce.reducer = change.reducer;
@@ -275,7 +280,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     if ("to" in change) a!.relativeTimeRange.to = change.to;
     if ("from" in change) a!.relativeTimeRange.from = change.from;
     b!.model = JSON.stringify(reduce);
-    expect(() => prometheusRuleGroup(declared)).toThrow(/not modelled|shorter than/);
+    expect(() => prometheusRuleGroup(declared)).toThrow(/not modelled|shorter than|not a range query/);
   });
 
   it("promtool would reject a broken rule (the check can fail)", () => {
