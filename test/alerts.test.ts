@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../tools/offline/engine";
+import { isSecretValue } from "../tools/offline/mocks";
 import { withValues } from "../tools/offline/stackConfig";
 import { cases } from "./support/cases";
 import { prometheusRuleGroup, type PrometheusRuleGroup } from "./support/grafanaRules";
@@ -88,6 +89,53 @@ describe("the alert rules, as Prometheus evaluates them", () => {
       expect(contactPoints).toContain(rule.notificationSettings.contactPoint);
     }
     expect(beta.resources.map((r) => r.type)).not.toContain("grafana:alerting/notificationPolicy:NotificationPolicy");
+  });
+
+  it("tells Slack what broke and what to do: a summary per rule, the stack's kill switch in the runbook", () => {
+    const declared = onlyOfType(beta, RULE_GROUP).inputs.rules as {
+      name: string;
+      uid: string;
+      execErrState: string;
+      annotations: { summary: string; runbook: string };
+      datas: { datasourceUid: string }[];
+    }[];
+    const rule = (name: string) => declared.find((r) => r.name === name)!;
+    expect(Object.values(Alert).map((name) => rule(name).annotations.summary)).toEqual([
+      "More than 10% of Time Crunch preview requests failed for 5m.",
+      "Average Time Crunch preview response time above 5 s for 5m.",
+      "Fewer than 90% of Time Crunch preview requests succeeded for 10m.",
+      "No Time Crunch preview request in the last 30 minutes: the endpoint, the flag or the metrics are not working.",
+    ]);
+    const killSwitch = "`pulumi config set targeting off -s beta && pulumi up -s beta`";
+    for (const name of [Alert.ErrorRate, Alert.ResponseTime]) {
+      expect(rule(name).annotations.runbook).toBe(
+        `Kill switch: ${killSwitch} (README, "Rollout runbook"), then post in #stream5-staging.`,
+      );
+    }
+    for (const name of [Alert.SuccessRate, Alert.ZeroRequests]) {
+      expect(rule(name).annotations.runbook).toContain(
+        `Check the planning engine's logs and the Time Crunch dashboard; if users are affected, use the kill switch: ${killSwitch}.`,
+      );
+    }
+    expect(rule(Alert.ZeroRequests).annotations.runbook).toMatch(
+      /^Check that the planning engine runs and is scraped, .*`pulumi stack output targetingSummary -s beta`/,
+    );
+    expect(declared.map((r) => r.uid)).toEqual(
+      ["error-rate", "response-time", "success-rate", "zero-requests"].map((key) => `stream5-tc-beta-${key}`),
+    );
+    for (const r of declared) {
+      // A query that fails is an error state of its own, never a silent "normal".
+      expect(r.execErrState).toBe("Error");
+      expect(r.datas.map((d) => d.datasourceUid)).toEqual(["prometheus", "__expr__", "__expr__"]);
+    }
+    // The webhook URL inside makes the whole list a secret.
+    const slacks = onlyOfType(beta, CONTACT_POINT).inputs.slacks;
+    const [slack] = (isSecretValue(slacks) ? slacks.value : slacks) as Record<string, unknown>[];
+    expect(onlyOfType(beta, CONTACT_POINT).inputs.name).toBe("stream5-time-crunch-beta-slack");
+    expect(slack).toMatchObject({ recipient: "#stream5-staging", title: '{{ template "slack.default.title" . }}' });
+    expect(slack?.text).toBe(
+      "{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
+    );
   });
 
   it("error rate: fires after 5 minutes above 10%, not before", () => {
@@ -211,6 +259,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
   it.each(
     cases([
       ["a NoData state", { noDataState: "NoData" }],
+      ["a range query", { range: true }],
       ["another reducer", { reducer: "count" }],
       ["a strict reduce", { mode: "" }],
       ["a query evaluated in the past", { to: 60 }],
@@ -223,6 +272,9 @@ describe("the alert rules, as Prometheus evaluates them", () => {
       datas: { refId: string; model: string; relativeTimeRange: { from: number; to: number } }[];
     }[];
     const [a, b] = rule!.datas;
+    const query = JSON.parse(a!.model) as { range: boolean };
+    if ("range" in change) query.range = change.range;
+    a!.model = JSON.stringify(query);
     const reduce = JSON.parse(b!.model) as { reducer: string; settings: { mode: string } };
     if ("noDataState" in change) rule!.noDataState = change.noDataState;
     if ("reducer" in change) reduce.reducer = change.reducer;
@@ -230,7 +282,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     if ("to" in change) a!.relativeTimeRange.to = change.to;
     if ("from" in change) a!.relativeTimeRange.from = change.from;
     b!.model = JSON.stringify(reduce);
-    expect(() => prometheusRuleGroup(declared)).toThrow(/not modelled|shorter than/);
+    expect(() => prometheusRuleGroup(declared)).toThrow(/not modelled|shorter than|not a range query/);
   });
 
   it("promtool would reject a broken rule (the check can fail)", () => {

@@ -39,9 +39,14 @@ describe("the stacks' declared resources", () => {
       projectKey: "athlete-ally",
       key: "feature.stream5_time_crunch_mode",
       variationType: "boolean",
+      name: "Stream5 Time Crunch Mode",
       variations: [{ value: "true" }, { value: "false" }],
+      // What an environment created later serves: true when on, false when off.
+      defaults: { onVariation: 0, offVariation: 1 },
       temporary: true,
+      tags: ["stream5", "time-crunch", "managed-by-pulumi"],
     });
+    expect(flag.inputs.description).toContain("Managed by the stream5-time-crunch Pulumi project");
     expect(onlyOfType(staging, FLAG_ENVIRONMENT).inputs).toMatchObject({
       flagId: "athlete-ally/feature.stream5_time_crunch_mode",
       envKey: "staging",

@@ -74,6 +74,14 @@ describe("boundedUid", () => {
     expect(a).not.toBe(b);
   });
 
+  it("refuses a suffix that is not uid characters, or leaves less than 9 characters for the stem", () => {
+    const stem = `stream5-tc-${"x".repeat(40)}`;
+    expect(boundedUid(stem, `-${"s".repeat(30)}`)).toHaveLength(GRAFANA_UID_MAX_LENGTH);
+    for (const suffix of [`-${"s".repeat(31)}`, "-a!b", "!ab", "ab!"]) {
+      expect(() => boundedUid(stem, suffix)).toThrow(`uid suffix ${JSON.stringify(suffix)} leaves no room for a stem`);
+    }
+  });
+
   it("replaces characters Grafana does not allow (Pulumi allows '.' in stack names)", () => {
     expect(boundedUid("stream5-time-crunch-prod.eu", "")).toMatch(/^stream5-time-crunch-prod-eu-[0-9a-f]{8}$/);
   });

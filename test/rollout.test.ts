@@ -108,6 +108,10 @@ describe("describeTargeting", () => {
         "on: no context gets true, plus 1 always-on context",
       ],
       [
+        { targeting: Targeting.On, rolloutPercentage: 5, alwaysOnContexts: ["a", "b", "a"] },
+        "on: 5% of contexts get true, plus 2 always-on contexts",
+      ],
+      [
         { targeting: Targeting.Off, rolloutPercentage: 25, alwaysOnContexts: [] },
         "off (kill switch): every context gets false; 25% of contexts get true when targeting is back on",
       ],

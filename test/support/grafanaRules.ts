@@ -61,7 +61,8 @@ function prometheusRule(rule: GrafanaRule): PrometheusRule {
   const [query, reduce, threshold] = [model("A"), model("B"), model(rule.condition)];
   if (!query || reduce?.type !== "reduce" || reduce.expression !== "A") fail("B must reduce the A query");
   if (threshold?.type !== "threshold" || threshold.expression !== "B") fail("the condition must be a threshold on B");
-  if (query?.instant !== true) fail("query A must be an instant query");
+  // A range query would hand B one series per step: not modelled.
+  if (query?.instant !== true || query.range !== false) fail("query A must be an instant query, not a range query");
   const expr = String(query?.expr);
 
   // Grafana evaluates the query `to` seconds in the past, over a range reaching back `from` seconds.
