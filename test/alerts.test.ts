@@ -129,9 +129,12 @@ describe("the alert rules, as Prometheus evaluates them", () => {
       expect(r.datas.map((d) => d.datasourceUid)).toEqual(["prometheus", "__expr__", "__expr__"]);
     }
     // The webhook URL inside makes the whole list a secret.
-    const slacks = onlyOfType(beta, CONTACT_POINT).inputs.slacks;
+    // The rollout channel's contact point (beta has a second one for the kill switch: autoKill.test.ts).
+    const slackContactPoint = beta.resources.find(
+      (r) => r.type === CONTACT_POINT && r.inputs.name === "stream5-time-crunch-beta-slack",
+    )!;
+    const slacks = slackContactPoint.inputs.slacks;
     const [slack] = (isSecretValue(slacks) ? slacks.value : slacks) as Record<string, unknown>[];
-    expect(onlyOfType(beta, CONTACT_POINT).inputs.name).toBe("stream5-time-crunch-beta-slack");
     expect(slack).toMatchObject({ recipient: "#stream5-staging", title: '{{ template "slack.default.title" . }}' });
     expect(slack?.text).toBe(
       "{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",

@@ -11,6 +11,7 @@ const COMPONENT_OF: Readonly<Record<string, string>> = {
   "launchdarkly:index/featureFlag:FeatureFlag": "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
   "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment":
     "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
+  "launchdarkly:index/flagTrigger:FlagTrigger": "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
   "grafana:oss/folder:Folder": "stream5:grafana:TimeCrunchDashboard::time-crunch",
   "grafana:oss/dashboard:Dashboard": "stream5:grafana:TimeCrunchDashboard::time-crunch",
   "grafana:alerting/contactPoint:ContactPoint": "stream5:grafana:TimeCrunchAlerts::time-crunch-alerts",
