@@ -128,6 +128,7 @@ const GrafanaSchema = z
   .superRefine((grafana, ctx) => {
     if (grafana.timeConstraintSuccess.red >= grafana.timeConstraintSuccess.target) {
       ctx.addIssue({
+        // Stryker disable next-line StringLiteral: zod reports the given message and path whatever the issue's code
         code: "custom",
         path: ["timeConstraintSuccess", "red"],
         message: `a ratio below timeConstraintSuccess.target (${grafana.timeConstraintSuccess.target})`,
@@ -197,6 +198,7 @@ const PlanningEngineSchema = z
   .superRefine((engine, ctx) => {
     if (engine.maxReplicas < engine.replicas) {
       ctx.addIssue({
+        // Stryker disable next-line StringLiteral: zod reports the given message and path whatever the issue's code
         code: "custom",
         path: ["maxReplicas"],
         message: `a whole number at least planningEngine.replicas (${engine.replicas}), the autoscaler's minimum`,
@@ -259,6 +261,7 @@ function decodeConfigValue(key: string, raw: string): unknown {
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const segment of path) {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: zod reports an issue at the first value of the wrong type, so no issue path runs through null or a primitive
     if (value === null || typeof value !== "object") return undefined;
     value = (value as Record<PropertyKey, unknown>)[segment];
   }

@@ -242,7 +242,10 @@ describe("parseStackConfig", () => {
       throw new Error("expected the config to be rejected");
     })();
     expect(error.problems.map((p) => p.split(":")[0])).toEqual(["targeting", "alpha", "zeta"]);
-    expect(error.message).toMatch(/\(3 problems\):\n {2}- targeting: /);
+    expect(error.message.split("\n")).toEqual([
+      "Invalid stack config for stream5-time-crunch (3 problems):",
+      ...error.problems.map((problem) => `  - ${problem}`),
+    ]);
   });
 
   it("counts one problem in the singular", () => {
