@@ -66,6 +66,7 @@ const AlertsSchema = z
       .object({
         above: z
           .number({ error: "a number of seconds greater than 0" })
+          // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
           .gt(0, { error: "a number of seconds greater than 0" })
           .default(5),
         for: duration.default("5m"),
@@ -76,12 +77,14 @@ const AlertsSchema = z
       .object({ below: ratio.default(0.9), for: duration.default("10m") })
       .strict()
       .prefault({}),
+    // Stryker disable ObjectLiteral: zod falls back to the schema's own message, the same text
     zeroRequestMinutes: z
       .number({ error: "a whole number of minutes from 1 to 1440" })
       .int({ error: "a whole number of minutes from 1 to 1440" })
       .min(1, { error: "a whole number of minutes from 1 to 1440" })
       .max(1440, { error: "a whole number of minutes from 1 to 1440" })
       .default(30),
+    // Stryker restore ObjectLiteral
     slackChannel: z
       .string({ error: 'a Slack channel such as "#stream5-staging"' })
       .regex(/^#[a-z0-9][a-z0-9_-]{0,79}$/, {
@@ -98,6 +101,7 @@ const share = (what: string) =>
     .lt(1, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` });
 const seconds = z
   .number({ error: "a number of seconds greater than 0" })
+  // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
   .gt(0, { error: "a number of seconds greater than 0" });
 
 /** Where the dashboard lives, what it queries, and the targets it draws (the checklist's). */
@@ -138,6 +142,7 @@ const GrafanaSchema = z
 
 const quantity = z
   .string({ error: 'a Kubernetes quantity such as "500m" or "512Mi"' })
+  // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
   .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { error: 'a Kubernetes quantity such as "500m" or "512Mi"' });
 
 /**
@@ -147,12 +152,14 @@ const quantity = z
 const PINNED_IMAGE =
   /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
+// Stryker disable ObjectLiteral: zod falls back to the schema's own message, the same text
 const wholeNumber = (min: number, max: number) =>
   z
     .number({ error: `a whole number from ${min} to ${max}` })
     .int({ error: `a whole number from ${min} to ${max}` })
     .min(min, { error: `a whole number from ${min} to ${max}` })
     .max(max, { error: `a whole number from ${min} to ${max}` });
+// Stryker restore ObjectLiteral
 
 /** The planning engine's workload. */
 const PlanningEngineSchema = z
@@ -189,6 +196,7 @@ const PlanningEngineSchema = z
     /** The path of the Time Crunch preview endpoint on the engine's HTTP port. */
     previewPath: z
       .string({ error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
+      // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
       .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
       .default("/v1/plans/time-crunch/preview"),
     /** Whether the cluster runs the Prometheus operator (then a ServiceMonitor, else scrape annotations). */
@@ -211,6 +219,7 @@ export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
   rolloutPercentage: z
     .number({ error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
     .min(0, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
     .max(100, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
     .refine(isExpressibleAsWeights, {

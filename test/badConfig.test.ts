@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ProgramFailed } from "../tools/offline/engine";
 import { withoutKeys, withValues, type StackConfig } from "../tools/offline/stackConfig";
-import { run, stackConfig } from "./support/program";
+import { onlyOfType, run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";
 
 /** Runs the program expecting it to stop on bad config; returns the failure. */
@@ -40,6 +40,11 @@ describe("bad stack config stops the program before any resource is declared", (
         "targeting other than on/off",
         withValues(beta, { targeting: "paused" }),
         'targeting: got "paused"; allowed: "on" or "off"',
+      ],
+      [
+        "targeting that reads as JSON, shown as typed",
+        withValues(beta, { targeting: "true" }),
+        'targeting: got "true"; allowed: "on" or "off"',
       ],
       [
         "no LaunchDarkly project",
@@ -92,6 +97,18 @@ describe("bad stack config stops the program before any resource is declared", (
     expect(failure.isConfigError).toBe(true);
     expect(failure.message).toContain(message);
     expect(failure.declared).toEqual([]);
+  });
+
+  it("takes LaunchDarkly keys that look like numbers as the strings they are", async () => {
+    const declared = await run(
+      withValues(beta, { flagKey: "2026", launchdarklyProject: "1", launchdarklyEnvironment: "007" }),
+    );
+    expect(
+      onlyOfType(declared, "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment").inputs,
+    ).toMatchObject({
+      flagId: "1/2026",
+      envKey: "007",
+    });
   });
 
   it("lists every bad key at once", async () => {
