@@ -221,6 +221,7 @@ export const StackConfigSchema = z.object({
     .number({ error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
     // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
     .min(0, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
     .max(100, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
     .refine(isExpressibleAsWeights, {
       error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
@@ -313,6 +314,7 @@ export function loadStackConfig(): StackConfig {
   const input: Record<string, unknown> = {};
   for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
     const [namespace, key] = splitKey(fullKey);
+    // Stryker disable next-line ConditionalExpression: a secret read here would be replaced by its presence below
     if (namespace !== PROJECT || (SECRET_KEYS as readonly string[]).includes(key)) continue;
     input[key] = decodeConfigValue(key, raw);
   }

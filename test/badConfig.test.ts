@@ -51,6 +51,7 @@ describe("bad stack config stops the program before any resource is declared", (
         withoutKeys(beta, ["launchdarklyProject"]),
         "launchdarklyProject: not set; allowed: a LaunchDarkly project key",
       ],
+      ["no database URL (a secret)", withoutKeys(beta, ["databaseUrl"]), "databaseUrl: not set; allowed: a secret"],
       [
         "no LaunchDarkly environment",
         withoutKeys(beta, ["launchdarklyEnvironment"]),
@@ -101,7 +102,13 @@ describe("bad stack config stops the program before any resource is declared", (
 
   it("takes LaunchDarkly keys that look like numbers as the strings they are", async () => {
     const declared = await run(
-      withValues(beta, { flagKey: "2026", launchdarklyProject: "1", launchdarklyEnvironment: "007" }),
+      // Another namespace's key (a provider's) is not this project's business.
+      withValues(beta, {
+        flagKey: "2026",
+        launchdarklyProject: "1",
+        launchdarklyEnvironment: "007",
+        "grafana:url": "x",
+      }),
     );
     expect(
       onlyOfType(declared, "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment").inputs,

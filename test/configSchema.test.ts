@@ -122,6 +122,8 @@ describe("nested config values outside their bounds or pattern", () => {
       ["planningEngine.previewPath", "/plans?x=1", "an absolute URL path"],
       ["planningEngine.previewPath", "/a b", "an absolute URL path"],
       ["planningEngine.prometheusOperator", "no", "true or false"],
+      ["rolloutPercentage", 10.0005, "(LaunchDarkly weights are thousandths of a percent)"],
+      ["slackWebhookUrl", undefined, "`pulumi config set --secret slackWebhookUrl <value>`"],
       ["flagKey", long(257), "a flag key of at most 256 characters"],
       ["flagKey", 5, "a flag key (string)"],
       ["flagKey", "key!", "a flag key: starts with a letter or digit"],

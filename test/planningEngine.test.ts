@@ -119,7 +119,12 @@ describe("the planning engine's Kubernetes objects", () => {
       maxSkew: 1,
       whenUnsatisfiable: "ScheduleAnyway",
     });
-    expect(pod.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+    });
     const [container] = pod.containers;
     expect(container?.image).toBe("ghcr.io/athlete-ally/planning-engine:2026.11.20");
     expect(container?.readinessProbe?.httpGet?.path).toBe("/readyz");
