@@ -5,18 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, StackConfigError } from "../components/config";
 import { cases } from "./support/cases";
-
-/** The smallest valid config, as decoded from a stack file (secrets present). */
-const valid = {
-  targeting: "on",
-  rolloutPercentage: 10,
-  launchdarklyProject: "athlete-ally",
-  launchdarklyEnvironment: "production",
-  grafana: { prometheusDatasourceUid: "prometheus" },
-  planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3" },
-  databaseUrl: true,
-  slackWebhookUrl: true,
-};
+import { valid } from "./support/validConfig";
 
 /** `valid` with each dotted path set to its value (objects created on the way). */
 function withAt(...entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
