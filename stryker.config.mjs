@@ -34,12 +34,14 @@ export default {
     "!tools/offline/report.ts",
   ],
   ignorePatterns: [".plan", "reports", "sdks/launchdarkly/node_modules"],
-  // Two workers fit a 2-core machine: each is one vitest process running one test file at a time.
+  // Two workers fit a 2-core machine: each keeps one process busy, the vitest worker that runs a
+  // mutant's tests. On a shared machine pass `--concurrency 1`.
   concurrency: 2,
   reporters: ["clear-text", "progress", "html", "json"],
   clearTextReporter: { allowEmojis: false, logTests: false },
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  // `--incremental` only, while working through survivors; not committed (README, "Mutation testing").
   incrementalFile: "reports/stryker-incremental.json",
   thresholds: { high: 90, low: 85, break: 85 },
   // A mutant that makes the tests hang fails on vitest's own test and hook timeouts first; Stryker's

@@ -4,7 +4,7 @@
 import { relative } from "node:path";
 import { configDefaults, defineConfig, mergeConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
-import base from "./vitest.config.mts";
+import base from "./vitest.config.mjs";
 
 /**
  * Suites that run their subject in a child process only. Stryker activates a mutant and records

@@ -111,6 +111,7 @@ const share = (what: string) =>
     .lt(1, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` });
 const seconds = z
   .number({ error: "a number of seconds greater than 0" })
+  // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
   .gt(0, { error: "a number of seconds greater than 0" });
 
 /** Where the dashboard lives, what it queries, and the targets it draws (the checklist's). */
@@ -152,12 +153,14 @@ const quantity = z.union(
   { error: QUANTITY_ALLOWED },
 );
 
+// Stryker disable ObjectLiteral: zod falls back to the schema's own message, the same text
 const wholeNumber = (min: number, max: number) =>
   z
     .number({ error: `a whole number from ${min} to ${max}` })
     .int({ error: `a whole number from ${min} to ${max}` })
     .min(min, { error: `a whole number from ${min} to ${max}` })
     .max(max, { error: `a whole number from ${min} to ${max}` });
+// Stryker restore ObjectLiteral
 
 /** The planning engine's workload. */
 const PlanningEngineSchema = section("the planning engine's workload", {
@@ -253,7 +256,9 @@ export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
   rolloutPercentage: z
     .number({ error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
     .min(0, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
     .max(100, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
     .refine(isExpressibleAsWeights, {
       error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
@@ -315,6 +320,7 @@ export function decodeConfigValue(key: string, raw: string): unknown {
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const segment of path) {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: zod reports an issue at the first value of the wrong type, so no issue path runs through null or a primitive
     if (value === null || typeof value !== "object") return undefined;
     value = (value as Record<PropertyKey, unknown>)[segment];
   }
@@ -361,6 +367,7 @@ export function loadStackConfig(): StackConfig {
   const input: Record<string, unknown> = {};
   for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
     const [namespace, key] = splitKey(fullKey);
+    // Stryker disable next-line ConditionalExpression: a secret read here would be replaced by its presence below
     if (namespace !== PROJECT || (SECRET_KEYS as readonly string[]).includes(key)) continue;
     input[key] = decodeConfigValue(key, raw);
   }

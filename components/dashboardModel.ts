@@ -39,6 +39,7 @@ const DRAWN_THRESHOLDS = new common.GraphThresholdsStyleConfigBuilder().mode(com
 const GRID_WIDTH = 24;
 const PANEL_HEIGHT = 8;
 
+// Stryker disable next-line ObjectLiteral: deterministic (sorted keys) is also safe-stable-stringify's default
 const stringify = configure({ deterministic: true });
 
 /** The dashboard JSON, canonical: sorted keys, two-space indent, trailing newline. */

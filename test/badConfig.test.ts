@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ProgramFailed } from "../tools/offline/engine";
 import { withoutKeys, withValues, type StackConfig } from "../tools/offline/stackConfig";
-import { run, stackConfig } from "./support/program";
+import { onlyOfType, run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";
 
 /** Runs the program expecting it to stop on bad config; returns the failure. */
@@ -42,10 +42,16 @@ describe("bad stack config stops the program before any resource is declared", (
         'targeting: got "paused"; allowed: "on" or "off"',
       ],
       [
+        "targeting that reads as JSON, shown as typed",
+        withValues(beta, { targeting: "true" }),
+        'targeting: got "true"; allowed: "on" or "off"',
+      ],
+      [
         "no LaunchDarkly project",
         withoutKeys(beta, ["launchdarklyProject"]),
         "launchdarklyProject: not set; allowed: a LaunchDarkly project key",
       ],
+      ["no database URL (a secret)", withoutKeys(beta, ["databaseUrl"]), "databaseUrl: not set; allowed: a secret"],
       [
         "no LaunchDarkly environment",
         withoutKeys(beta, ["launchdarklyEnvironment"]),
@@ -92,6 +98,24 @@ describe("bad stack config stops the program before any resource is declared", (
     expect(failure.isConfigError).toBe(true);
     expect(failure.message).toContain(message);
     expect(failure.declared).toEqual([]);
+  });
+
+  it("takes LaunchDarkly keys that look like numbers as the strings they are", async () => {
+    const declared = await run(
+      // Another namespace's key (a provider's) is not this project's business.
+      withValues(beta, {
+        flagKey: "2026",
+        launchdarklyProject: "1",
+        launchdarklyEnvironment: "007",
+        "grafana:url": "x",
+      }),
+    );
+    expect(
+      onlyOfType(declared, "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment").inputs,
+    ).toMatchObject({
+      flagId: "1/2026",
+      envKey: "007",
+    });
   });
 
   it("lists every bad key at once", async () => {

@@ -8,18 +8,7 @@ import {
 } from "../components/config";
 import { readProjectFile } from "../tools/offline/stackConfig";
 import { cases } from "./support/cases";
-
-/** The smallest valid config, as decoded from a stack file (secrets present). */
-const valid = {
-  targeting: "on",
-  rolloutPercentage: 10,
-  launchdarklyProject: "athlete-ally",
-  launchdarklyEnvironment: "production",
-  grafana: { prometheusDatasourceUid: "prometheus" },
-  planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3" },
-  databaseUrl: true,
-  slackWebhookUrl: true,
-};
+import { valid } from "./support/validConfig";
 
 function problemsOf(input: Record<string, unknown>): readonly string[] {
   try {

@@ -5,18 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, StackConfigError } from "../components/config";
 import { cases } from "./support/cases";
-
-/** The smallest valid config, as decoded from a stack file (secrets present). */
-const valid = {
-  targeting: "on",
-  rolloutPercentage: 10,
-  launchdarklyProject: "athlete-ally",
-  launchdarklyEnvironment: "production",
-  grafana: { prometheusDatasourceUid: "prometheus" },
-  planningEngine: { image: "ghcr.io/athlete-ally/planning-engine:1.2.3" },
-  databaseUrl: true,
-  slackWebhookUrl: true,
-};
+import { valid } from "./support/validConfig";
 
 /** `valid` with each dotted path set to its value (objects created on the way). */
 function withAt(...entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
@@ -122,6 +111,8 @@ describe("nested config values outside their bounds or pattern", () => {
       ["planningEngine.previewPath", "/plans?x=1", "an absolute URL path"],
       ["planningEngine.previewPath", "/a b", "an absolute URL path"],
       ["planningEngine.prometheusOperator", "no", "true or false"],
+      ["rolloutPercentage", 10.0005, "(LaunchDarkly weights are thousandths of a percent)"],
+      ["slackWebhookUrl", undefined, "`pulumi config set --secret slackWebhookUrl <value>`"],
       ["flagKey", long(257), "a flag key of at most 256 characters"],
       ["flagKey", 5, "a flag key (string)"],
       ["flagKey", "key!", "a flag key: starts with a letter or digit"],
@@ -174,6 +165,14 @@ describe("nested config values at their bounds", () => {
       [["planningEngine.targetCpuUtilizationPercent", 10]],
       [["planningEngine.targetCpuUtilizationPercent", 100]],
       [["planningEngine.resources.requests.cpu", "0.25"]],
+      [["planningEngine.resources.requests.cpu", "500m"]],
+      [["planningEngine.resources.requests.memory", "512Mi"]],
+      [["planningEngine.image", "ghcr.io/athlete-ally/planning-engine-v2:1"]],
+      [["planningEngine.image", "ghcr.io/athlete-ally/planning-engine:latest-2026.11"]],
+      [["planningEngine.logLevel", "debug"]],
+      [["planningEngine.logLevel", "info"]],
+      [["planningEngine.logLevel", "warn"]],
+      [["planningEngine.logLevel", "error"]],
       [["planningEngine.resources.limits.memory", "1.5Gi"]],
       [["planningEngine.resources.limits.cpu", "2"]],
       [["planningEngine.previewPath", "/"]],
@@ -245,7 +244,10 @@ describe("parseStackConfig", () => {
       throw new Error("expected the config to be rejected");
     })();
     expect(error.problems.map((p) => p.split(":")[0])).toEqual(["targeting", "alpha", "zeta"]);
-    expect(error.message).toMatch(/\(3 problems\):\n {2}- targeting: /);
+    expect(error.message.split("\n")).toEqual([
+      "Invalid stack config for stream5-time-crunch (3 problems):",
+      ...error.problems.map((problem) => `  - ${problem}`),
+    ]);
   });
 
   it("counts one problem in the singular", () => {

@@ -148,6 +148,8 @@ describe("the Time Crunch dashboard", () => {
     expect(onlyOfType(beta, DASHBOARD).inputs).toMatchObject({
       folder: "stream5-time-crunch-beta-folder",
       overwrite: true,
+      // Grafana's version history says who changed it.
+      message: "Managed by the stream5-time-crunch Pulumi project",
     });
     expect(dashboardOf(beta).uid).toBe("stream5-time-crunch-beta");
     expect(beta.outputs.dashboardUrl).toBe("<grafana>/d/stream5-time-crunch-beta");

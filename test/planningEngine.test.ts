@@ -115,7 +115,18 @@ describe("the planning engine's Kubernetes objects", () => {
       rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
     });
     const pod = deployment.spec.template.spec;
-    expect(pod.topologySpreadConstraints?.[0]).toMatchObject({ topologyKey: "kubernetes.io/hostname", maxSkew: 1 });
+    // Spread, but never left pending for want of a node.
+    expect(pod.topologySpreadConstraints?.[0]).toMatchObject({
+      topologyKey: "kubernetes.io/hostname",
+      maxSkew: 1,
+      whenUnsatisfiable: "ScheduleAnyway",
+    });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+    });
     const [container] = pod.containers;
     expect(container?.image).toBe("ghcr.io/athlete-ally/planning-engine:2026.11.20");
     expect(container?.readinessProbe?.httpGet?.path).toBe("/readyz");
@@ -204,7 +215,13 @@ describe('the pod meets the "restricted" Pod Security Standard (the policy pack\
 
   it("the namespace it creates enforces the restricted profile", () => {
     expect(onlyOfType(withOperator, "kubernetes:core/v1:Namespace").inputs).toMatchObject({
-      metadata: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+      metadata: {
+        name: "planning-engine",
+        labels: {
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+        },
+      },
     });
   });
 });
