@@ -96,7 +96,8 @@ async function plan(...args: string[]): Promise<CliRun & { written: string[]; ev
 
 const PLANTED = "planted-value-5b1e";
 
-describe("the offline plan refuses what the Pulumi CLI refuses, before running the program", () => {
+// Each case is a child process of its own: they run side by side.
+describe.concurrent("the offline plan refuses what the Pulumi CLI refuses, before running the program", () => {
   const refusals: [string, () => string[], string][] = [
     [
       "a secret key in plain text in a stack file",
@@ -146,7 +147,7 @@ describe("the offline plan refuses what the Pulumi CLI refuses, before running t
   });
 });
 
-describe("bad values, through npm run plan", () => {
+describe.concurrent("bad values, through npm run plan", () => {
   it.each(
     cases([
       ["--set flagKey=", ["--stack", "beta", "--set", "flagKey="]],

@@ -26,7 +26,8 @@ const planArgs = (command: string) => [
   join(PROJECT_DIR, ".plan", "readme"),
 ];
 
-describe("the README's offline commands", () => {
+// Each command is a child process of its own: they run side by side.
+describe.concurrent("the README's offline commands", () => {
   const examples = blocks
     .filter((b) => b.lang === "console")
     .flatMap((b) =>
