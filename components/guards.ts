@@ -90,10 +90,13 @@ export function nextRung(ladder: readonly number[], percentage: number): number 
   return ladder.find((rung) => rung > percentage);
 }
 
-/** Whether going from `previous` to `next` percent climbs at most one rung of `ladder`. */
+/**
+ * Whether going from `previous` to `next` percent climbs at most one rung of `ladder`. A decrease
+ * always does: the rung above `previous` is higher still, and at the top rung (100) nothing is.
+ */
 export function withinOneRung(ladder: readonly number[], previous: number, next: number): boolean {
   const rung = nextRung(ladder, previous);
-  return next <= previous || rung === undefined || next <= rung;
+  return rung === undefined || next <= rung;
 }
 
 /**

@@ -33,17 +33,16 @@ export function canonicalQuantity(value: number): string {
   if (value === 0) return "0";
   const { digits, exponent } = decimal(value);
   const suffixExponent = Math.min(Math.floor(exponent / 3) * 3, LARGEST_EXPONENT);
+  // Stryker disable next-line StringLiteral: suffixExponent is a multiple of 3 from -9 to 18, each with a suffix
   return `${digits}${"0".repeat(exponent - suffixExponent)}${SUFFIX[suffixExponent] ?? ""}`;
 }
 
-/** `value` as significant digits (no trailing zeros) times a power of ten, from its shortest decimal form. */
+/**
+ * `value` as significant digits times a power of ten. `toExponential()` without an argument writes
+ * the shortest digits that round-trip, so they carry no trailing zeros (1000 -> "1e+3").
+ */
 function decimal(value: number): { digits: string; exponent: number } {
-  const [mantissa = "0", power = "0"] = value.toExponential().split("e");
-  let digits = mantissa.replace(".", "");
-  let exponent = Number(power) - (digits.length - 1);
-  while (digits.length > 1 && digits.endsWith("0")) {
-    digits = digits.slice(0, -1);
-    exponent += 1;
-  }
-  return { digits, exponent };
+  const [mantissa, power] = value.toExponential().split("e") as [string, string];
+  const digits = mantissa.replace(".", "");
+  return { digits, exponent: Number(power) - (digits.length - 1) };
 }

@@ -234,13 +234,13 @@ function judgeStability(
     title: "stability",
     threshold: `no alert would have fired (${rules.map((r) => r.key).join(", ")})`,
   };
-  const withoutData = rules.filter((rule) => !hasData(conditions[rule.key] ?? []));
-  if (withoutData.length > 0) {
+  const series = rules.map((rule) => ({ rule, points: conditions[rule.key] ?? [] }));
+  if (!series.every(({ points }) => hasData(points))) {
     return { ...base, observed: "no data", value: null, pass: false, incidents: [] };
   }
-  const incidents = rules
-    .flatMap((rule) =>
-      firings(rule, conditions[rule.key] ?? []).map((run) => ({
+  const incidents = series
+    .flatMap(({ rule, points }) =>
+      firings(rule, points).map((run) => ({
         what: rule.title,
         from: run.from,
         to: run.to,

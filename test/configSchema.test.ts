@@ -116,6 +116,15 @@ describe("nested config values outside their bounds or pattern", () => {
       ["flagKey", long(257), "a flag key of at most 256 characters"],
       ["flagKey", 5, "a flag key (string)"],
       ["flagKey", "key!", "a flag key: starts with a letter or digit"],
+      ["soakGate.window", 24, 'a window such as "24h"'],
+      ["soakGate.window", "59m", 'a window such as "24h": a whole number followed by m, h or d, from 1h to 30d'],
+      ["soakGate.window", "721h", 'a window such as "24h": a whole number followed by m, h or d, from 1h to 30d'],
+      ["soakGate.window", "31d", 'a window such as "24h": a whole number followed by m, h or d, from 1h to 30d'],
+      ["soakGate.window", "1w", 'a window such as "24h": a whole number followed by m, h or d, from 1h to 30d'],
+      ["soakGate.successRate.above", 1, "the minimum success rate"],
+      ["soakGate.errorRate.below", 0, "the maximum error rate"],
+      ["soakGate.averageResponseSeconds.below", 0, "a number of seconds greater than 0"],
+      ["soakGate.timeConstraintSuccess.above", "0.8", "the minimum time-constraint success"],
     ]),
   )("%s = %j is rejected: %s", (path, value, allowed) => {
     const problems = problemsOf(withAt([path, value]));
@@ -179,6 +188,10 @@ describe("nested config values at their bounds", () => {
       [["planningEngine.previewPath", "/v1/a.b_c~d-e"]],
       [["flagKey", long(256)]],
       [["flagKey", "9feature.x_y-z"]],
+      [["soakGate.window", "1h"]],
+      [["soakGate.window", "60m"]],
+      [["soakGate.window", "720h"]],
+      [["soakGate.window", "30d"]],
     ]),
   )("%j is accepted", (...entries) => {
     expect(problemsOf(withAt(...entries))).toEqual([]);
@@ -199,6 +212,12 @@ describe("unknown keys inside objects", () => {
       "planningEngine.resources",
       "planningEngine.resources.requests",
       "planningEngine.resources.limits",
+      "soakGate",
+      "soakGate.successRate",
+      "soakGate.errorRate",
+      "soakGate.averageResponseSeconds",
+      "soakGate.p95ResponseSeconds",
+      "soakGate.timeConstraintSuccess",
     ]),
   )("%s rejects a key it does not know, naming it", (object) => {
     const problems = problemsOf(withAt([`${object}.thresholdTypo`, 1]));
@@ -208,6 +227,41 @@ describe("unknown keys inside objects", () => {
         `^${object.replaceAll(".", "\\.")}\\.thresholdTypo: not a key of ${object.replaceAll(".", "\\.")}; allowed: the keys of `,
       ),
     );
+  });
+});
+
+describe("an object key given something else than an object", () => {
+  it.each(
+    cases([
+      ["alerts", "the alert thresholds", "errorRate, responseTimeSeconds, successRate, zeroRequestMinutes"],
+      ["alerts.errorRate", "the error-rate alert", "above, for"],
+      ["grafana", "where the dashboard and alerts live in Grafana", "prometheusDatasourceUid"],
+      ["planningEngine", "the planning engine's workload", "namespace, createNamespace, image"],
+      ["planningEngine.resources.limits", "the resource limits", "cpu, memory"],
+      ["soakGate", "the soak gate's promotion criteria", "window, successRate, errorRate"],
+    ]),
+  )("%s says it wants %s, an object, and lists its keys", (path, what, someKeys) => {
+    const problems = problemsOf(withAt([path, "on"]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${path.replaceAll(".", "\\.")}: got "on"; allowed: `));
+    expect(problems[0]).toContain(`${what}: an object with keys `);
+    expect(problems[0]).toContain(someKeys);
+  });
+});
+
+describe("how a message shows the value given", () => {
+  it.each(
+    cases([
+      ["an empty string", "flagKey", "", "flagKey: empty; allowed: a flag key: "],
+      ["null (an empty YAML value)", "flagKey", null, "flagKey: empty; allowed: a flag key (string)"],
+      ["nothing, for a required key", "launchdarklyProject", undefined, "launchdarklyProject: not set; allowed: "],
+      ["a number, as JSON", "flagKey", 5, "flagKey: got 5; allowed: "],
+      ["a string, quoted", "targeting", "maybe", 'targeting: got "maybe"; allowed: '],
+    ]),
+  )("%s", (_what, key, value, start) => {
+    const problems = problemsOf(withAt([key, value]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(start)).toBe(true);
   });
 });
 

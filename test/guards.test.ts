@@ -81,6 +81,8 @@ describe("bounded steps", () => {
       ["7 -> 10: from between rungs to the rung above", 7, 10],
       ["50 -> 100", 50, 100],
       ["100 -> 100", 100, 100],
+      ["100 -> 50: a decrease from the top rung", 100, 50],
+      ["100 -> 0: from the top rung to nobody", 100, 0],
       ["first deployment -> 100", undefined, 100],
     ]),
   )("%s passes", (_case, previous, next) => {

@@ -110,6 +110,19 @@ describe("what the gate asks Prometheus", () => {
     expect(plan.conditions).toBe(rules);
   });
 
+  it("refuses a window that is not a positive duration, quoting it", () => {
+    for (const text of ["24x", "0h", ""]) {
+      expect(() => soakWindow(text, END)).toThrow(new RangeError(`window ${JSON.stringify(text)} is not a duration`));
+    }
+  });
+
+  it("refuses alert rules without the zero-requests rule: traffic would go unjudged", () => {
+    const message = 'the alert rules have no "zero-requests" rule, whose condition is the traffic criterion';
+    const withoutTraffic = rules.filter((rule) => rule.key !== "zero-requests");
+    expect(() => gatePlan(gate, withoutTraffic, q, plan.window)).toThrow(message);
+    expect(() => judge({ ...plan, conditions: withoutTraffic }, healthy)).toThrow('no "zero-requests" rule in the plan');
+  });
+
   it("looks back for the soak's start over the checklist's 48 hours, or the window if longer", () => {
     expect(plan.firstSeen).toBe(q.requestsFirstSeen("2880m"));
     expect(gatePlan(gate, rules, q, soakWindow("72h", END)).firstSeen).toBe(q.requestsFirstSeen("4320m"));
@@ -228,6 +241,12 @@ describe("replaying an alert condition", () => {
         });
         expect(firings(rule, points).length).toBe((steps - 1) * 60 >= 300 ? 1 : 0);
       }),
+    );
+  });
+
+  it("refuses a rule whose duration it cannot read, naming the rule", () => {
+    expect(() => firings({ ...rule, for: "5 minutes" }, [])).toThrow(
+      new RangeError('rule error-rate: "for" 5 minutes is not a duration'),
     );
   });
 
