@@ -30,7 +30,6 @@ export function isExpressibleQuantity(value: number): boolean {
 /** The canonical decimal-SI quantity string of a non-negative number with at most 9 decimals. */
 export function canonicalQuantity(value: number): string {
   if (!isExpressibleQuantity(value)) throw new RangeError(`${value} is not a Kubernetes quantity`);
-  if (value === 0) return "0";
   const { digits, exponent } = decimal(value);
   const suffixExponent = Math.min(Math.floor(exponent / 3) * 3, LARGEST_EXPONENT);
   // Stryker disable next-line StringLiteral: suffixExponent is a multiple of 3 from -9 to 18, each with a suffix

@@ -283,6 +283,10 @@ describe("reading the last deployment's intent back", () => {
     expect(parseRolloutIntent(undefined)).toBeUndefined();
   });
 
+  it("recorded empty (a null output): as none recorded", () => {
+    expect(parseRolloutIntent(null)).toBeUndefined();
+  });
+
   it("without a ladder percentage (written by hand): the configured one", () => {
     expect(parseRolloutIntent({ targeting: "on", rolloutPercentage: 25 })).toEqual(on(25));
   });

@@ -43,6 +43,6 @@ describe("canonicalQuantity", () => {
 
   it.each(cases([-1, 1e-10, Number.NaN, Number.POSITIVE_INFINITY]))("refuses %s", (value) => {
     expect(isExpressibleQuantity(value)).toBe(false);
-    expect(() => canonicalQuantity(value)).toThrow(RangeError);
+    expect(() => canonicalQuantity(value)).toThrow(new RangeError(`${value} is not a Kubernetes quantity`));
   });
 });

@@ -202,8 +202,33 @@ describe("judge", () => {
 
   it("fails everything that needs data when Prometheus has none", () => {
     const verdict = verdictOf({ measures: {}, requests: undefined, firstSeen: undefined, conditions: {} });
-    expect(verdict.failing).toEqual(verdict.criteria.map((c) => c.title));
-    expect(verdict.criteria.length).toBe(8);
+    expect(verdict.failing).toEqual([
+      "success rate",
+      "average response time",
+      "p95 response time",
+      "error rate",
+      "time-constraint success",
+      "traffic",
+      "stability",
+      "coverage",
+    ]);
+    for (const criterion of verdict.criteria) {
+      expect(criterion).toMatchObject({ observed: "no data", value: null, pass: false, incidents: [] });
+    }
+    expect(verdict.go).toBe(false);
+  });
+
+  it("fails stability and traffic without data for their conditions, even when every measure has data", () => {
+    const verdict = verdictOf({ ...healthy, conditions: {} });
+    expect(verdict.failing).toEqual(["traffic", "stability"]);
+    for (const key of [Criterion.Traffic, Criterion.Stability]) {
+      expect(verdict.criteria.find((c) => c.key === key)).toMatchObject({
+        observed: "no data",
+        value: null,
+        pass: false,
+        incidents: [],
+      });
+    }
   });
 
   it("is GO exactly when every criterion passes (any sample set)", () => {
@@ -242,6 +267,18 @@ describe("replaying an alert condition", () => {
         expect(firings(rule, points).length).toBe((steps - 1) * 60 >= 300 ? 1 : 0);
       }),
     );
+  });
+
+  it("holds strictly above a `gt` threshold and strictly below a `lt` one, as Grafana's threshold does", () => {
+    const t0 = plan.window.start;
+    const steady = (value: number): Point[] => Array.from({ length: 11 }, (_, m) => [t0 + m * 60, value]);
+    const above = ruleByKey("error-rate");
+    const below = ruleByKey("success-rate");
+    expect([above.comparison, below.comparison]).toEqual(["gt", "lt"]);
+    expect(conditionRuns(above, steady(above.threshold))).toEqual([]);
+    expect(conditionRuns(above, steady(above.threshold + 0.001))).toEqual([{ from: t0, to: t0 + 600 }]);
+    expect(conditionRuns(below, steady(below.threshold))).toEqual([]);
+    expect(conditionRuns(below, steady(below.threshold - 0.001))).toEqual([{ from: t0, to: t0 + 600 }]);
   });
 
   it("refuses a rule whose duration it cannot read, naming the rule", () => {

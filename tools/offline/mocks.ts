@@ -156,9 +156,15 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       // Before any deployment the flag may not exist: LaunchDarkly would answer "Flag not found".
       return this.fail(`${GET_FLAG_ENVIRONMENT} read before any deployment recorded an intent: nothing to read`);
     }
-    const [project, flag] = String(inputs.flagId).split("/");
+    // The provider requires both arguments and reads the flag from `project_key/flag_key`.
+    const [project, flag, ...rest] = typeof inputs.flagId === "string" ? inputs.flagId.split("/") : [];
+    if (!project || !flag || rest.length > 0 || typeof inputs.envKey !== "string" || inputs.envKey === "") {
+      return this.fail(
+        `${GET_FLAG_ENVIRONMENT} needs flagId "<project key>/<flag key>" and envKey, as the provider does: got flagId ${JSON.stringify(inputs.flagId)}, envKey ${JSON.stringify(inputs.envKey)}`,
+      );
+    }
     return {
-      id: `${String(project)}/${String(inputs.envKey)}/${String(flag)}`,
+      id: `${project}/${inputs.envKey}/${flag}`,
       flagId: inputs.flagId,
       envKey: inputs.envKey,
       on,
