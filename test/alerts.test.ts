@@ -3,6 +3,7 @@ import type { ProgramRun } from "../tools/offline/engine";
 import { isSecretValue } from "../tools/offline/mocks";
 import { withValues } from "../tools/offline/stackConfig";
 import { cases } from "./support/cases";
+import { renderNotification } from "./support/amtool";
 import { prometheusRuleGroup, type PrometheusRuleGroup } from "./support/grafanaRules";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { promtool } from "./support/promtool";
@@ -142,6 +143,19 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     expect(slack?.text).toBe(
       "{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
     );
+    // As Grafana's template engine (Alertmanager's) renders it: each alert's summary and runbook.
+    const notified = (summary: string, runbook: string) => ({
+      status: "firing" as const,
+      alertname: summary,
+      severity: "warning",
+      annotations: { summary, runbook },
+    });
+    expect(
+      renderNotification(String(slack?.text), [
+        notified("No request for 30 minutes", "Check the engine."),
+        notified("Success 80%", "Roll back."),
+      ]),
+    ).toBe("No request for 30 minutes\nWhat to do: Check the engine.\nSuccess 80%\nWhat to do: Roll back.\n");
   });
 
   it("error rate: fires after 5 minutes above 10%, not before", () => {

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../tools/offline/engine";
 import { isSecretValue, OFFLINE_TRIGGER_URL_PREFIX } from "../tools/offline/mocks";
 import { withValues } from "../tools/offline/stackConfig";
+import { renderNotification, type NotifiedAlert } from "./support/amtool";
 import { planCli, type CliRun } from "./support/planCli";
 import { onlyOfType, run, stackConfig } from "./support/program";
 
@@ -83,6 +84,34 @@ describe("with alerts.autoKill (beta)", () => {
     expect(slack?.text).toContain("turns Time Crunch Mode off in environment production");
     expect(slack?.text).toContain("Acknowledge the kill: `pulumi config set targeting off -s beta`");
     expect(slack?.text).toContain("reviewed change from off to on");
+  });
+
+  it("its Slack text, as Grafana's template engine renders it: what happened and what to do, then that the flag stays off", () => {
+    const killSwitch = beta.resources.find(
+      (r) => r.type === CONTACT_POINT && r.inputs.name === "stream5-time-crunch-beta-kill-switch",
+    );
+    const slacks = killSwitch?.inputs.slacks;
+    const [slack] = (isSecretValue(slacks) ? slacks.value : []) as { text: string }[];
+    const alert = (status: NotifiedAlert["status"], summary: string): NotifiedAlert => ({
+      status,
+      alertname: summary,
+      severity: "critical",
+      annotations: { summary, runbook: "(runbook)" },
+    });
+    const errorRate = "Error rate 14% over 5 minutes";
+    const latency = "Average response 6.2 s over 5 minutes";
+
+    expect(renderNotification(slack!.text, [alert("firing", errorRate), alert("resolved", latency)])).toBe(
+      "Automatic kill switch: Grafana called the LaunchDarkly trigger that turns Time Crunch Mode off in environment production (stack beta); check in LaunchDarkly that it is off.\n" +
+        `${errorRate}\n` +
+        "What to do next:\n" +
+        "1. Acknowledge the kill: `pulumi config set targeting off -s beta` in a pull request, merged and deployed. Until then every deployment of beta is refused, so nothing turns the flag back on by accident.\n" +
+        "2. Investigate: the Time Crunch dashboard and the planning engine's logs.\n" +
+        '3. Re-enable only with a reviewed change from off to on (README, "Rollout guards").',
+    );
+    expect(renderNotification(slack!.text, [alert("resolved", errorRate), alert("resolved", latency)])).toBe(
+      `Resolved: ${errorRate} ${latency} The flag stays off until a reviewed change turns it back on.`,
+    );
   });
 
   it("routes the critical rules to it within 10 s of firing, and the warning rules never", () => {

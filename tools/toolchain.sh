@@ -6,8 +6,9 @@
 #   ~/.cache/node22, when the machine's node is older;
 # - a Node 20 (the oldest the offline tools accept; the first-contact test runs the plan on it) into
 #   ~/.cache/node20, unless the machine's own node is 20 (STREAM5_OLDEST_NODE);
-# - promtool and the Prometheus server from Debian's `prometheus` package (apt, as root or with sudo),
-#   its service kept from starting;
+# - promtool and the Prometheus server from Debian's `prometheus` package, and amtool (Alertmanager's
+#   template renderer) from `prometheus-alertmanager` (apt, as root or with sudo), their services kept
+#   from starting;
 # - the project's node_modules (`npm ci`) when there are none.
 # Sourced (`. tools/toolchain.sh`), it only sets PATH and STREAM5_OLDEST_NODE in the caller's shell.
 set -euo pipefail
@@ -47,27 +48,30 @@ toolchain_node() {
 }
 
 toolchain_prometheus() {
-  if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then return; fi
+  if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1; then
+    return
+  fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    toolchain_log "promtool and prometheus are missing and this is not Debian/Ubuntu: install Prometheus (macOS: brew install prometheus)"
+    toolchain_log "promtool, prometheus or amtool is missing and this is not Debian/Ubuntu: install Prometheus and Alertmanager (macOS: brew install prometheus alertmanager)"
     return 1
   fi
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
-  toolchain_log "installing promtool and prometheus (Debian package prometheus)"
+  toolchain_log "installing promtool, prometheus and amtool (Debian packages prometheus, prometheus-alertmanager)"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
-  # The tests start their own server on a loopback port: the package's service must not start.
+  # The tests start their own server on a loopback port: the packages' services must not start.
   printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
   $sudo chmod +x /usr/sbin/policy-rc.d
-  $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
   $sudo rm -f /usr/sbin/policy-rc.d
 }
 
 toolchain_node
 toolchain_prometheus
 PROMTOOL="$(command -v promtool)"
-export PROMTOOL
+AMTOOL="$(command -v amtool)"
+export PROMTOOL AMTOOL
 toolchain_log "node $(node --version) (oldest accepted: $("$STREAM5_OLDEST_NODE" --version)), $("$PROMTOOL" --version 2>&1 | head -n 1)"
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
