@@ -233,8 +233,8 @@ const rolloutStepOverride = z
 const SOAK_WINDOW_ALLOWED = 'a window such as "24h": a whole number followed by m, h or d, from 1h to 30d';
 const soakWindow = z.string({ error: SOAK_WINDOW_ALLOWED }).refine(
   (window) => {
-    const seconds = durationSeconds(window);
-    return seconds !== undefined && seconds >= 3600 && seconds <= 30 * 86400;
+    const seconds = durationSeconds(window) ?? 0;
+    return seconds >= 3600 && seconds <= 30 * 86400;
   },
   { error: SOAK_WINDOW_ALLOWED },
 );
