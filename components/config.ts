@@ -70,14 +70,21 @@ const secretPresence = (key: SecretKey) =>
     error: `a secret: set it with \`pulumi config set --secret ${key} <value>\` or in the stack's ESC environment`,
   });
 
+const share = (what: string) =>
+  z
+    .number({ error: `${what}: a ratio between 0 and 1 (0.8 = 80%)` })
+    .gt(0, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` })
+    .lt(1, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` });
+const seconds = z
+  .number({ error: "a number of seconds greater than 0" })
+  // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
+  .gt(0, { error: "a number of seconds greater than 0" });
+
 /** Alert thresholds, defaulting to the staging checklist's values. */
 const AlertsSchema = section("the alert thresholds", {
   errorRate: section("the error-rate alert", { above: ratio.default(0.1), for: duration.default("5m") }).prefault({}),
   responseTimeSeconds: section("the response-time alert", {
-    above: z
-      .number({ error: "a number of seconds greater than 0" })
-      .gt(0, { error: "a number of seconds greater than 0" })
-      .default(5),
+    above: seconds.default(5),
     for: duration.default("5m"),
   }).prefault({}),
   successRate: section("the success-rate alert", { below: ratio.default(0.9), for: duration.default("10m") }).prefault(
@@ -103,16 +110,6 @@ const AlertsSchema = section("the alert thresholds", {
     })
     .default(false),
 });
-
-const share = (what: string) =>
-  z
-    .number({ error: `${what}: a ratio between 0 and 1 (0.8 = 80%)` })
-    .gt(0, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` })
-    .lt(1, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` });
-const seconds = z
-  .number({ error: "a number of seconds greater than 0" })
-  // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
-  .gt(0, { error: "a number of seconds greater than 0" });
 
 /** Where the dashboard lives, what it queries, and the targets it draws (the checklist's). */
 const GrafanaSchema = section("where the dashboard and alerts live in Grafana", {

@@ -3,7 +3,7 @@
  * at every level, the defaults. Each rejected value names its full path and what is allowed.
  */
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, StackConfigError } from "../components/config";
+import { decodeConfigValue, parseStackConfig, StackConfigError } from "../components/config";
 import { cases } from "./support/cases";
 import { valid } from "./support/validConfig";
 
@@ -235,10 +235,21 @@ describe("an object key given something else than an object", () => {
     cases([
       ["alerts", "the alert thresholds", "errorRate, responseTimeSeconds, successRate, zeroRequestMinutes"],
       ["alerts.errorRate", "the error-rate alert", "above, for"],
+      ["alerts.responseTimeSeconds", "the response-time alert", "above, for"],
+      ["alerts.successRate", "the success-rate alert", "below, for"],
       ["grafana", "where the dashboard and alerts live in Grafana", "prometheusDatasourceUid"],
+      ["grafana.timeConstraintSuccess", "the time-constraint success lines", "target, red"],
+      ["grafana.responseTimeTargetSeconds", "the response-time targets", "average, p95"],
       ["planningEngine", "the planning engine's workload", "namespace, createNamespace, image"],
+      ["planningEngine.resources", "the engine's container resources", "requests, limits"],
+      ["planningEngine.resources.requests", "the resource requests", "cpu, memory"],
       ["planningEngine.resources.limits", "the resource limits", "cpu, memory"],
       ["soakGate", "the soak gate's promotion criteria", "window, successRate, errorRate"],
+      ["soakGate.successRate", "the success-rate criterion", "above"],
+      ["soakGate.errorRate", "the error-rate criterion", "below"],
+      ["soakGate.averageResponseSeconds", "the average response-time criterion", "below"],
+      ["soakGate.p95ResponseSeconds", "the p95 response-time criterion", "below"],
+      ["soakGate.timeConstraintSuccess", "the time-constraint criterion", "above"],
     ]),
   )("%s says it wants %s, an object, and lists its keys", (path, what, someKeys) => {
     const problems = problemsOf(withAt([path, "on"]));
@@ -246,6 +257,27 @@ describe("an object key given something else than an object", () => {
     expect(problems[0]).toMatch(new RegExp(`^${path.replaceAll(".", "\\.")}: got "on"; allowed: `));
     expect(problems[0]).toContain(`${what}: an object with keys `);
     expect(problems[0]).toContain(someKeys);
+  });
+});
+
+describe("config values as Pulumi hands them over (strings)", () => {
+  it.each(cases(["targeting", "flagKey", "launchdarklyProject", "launchdarklyEnvironment"]))(
+    "%s stays the text it was, even when it reads as JSON",
+    (key) => {
+      for (const raw of ["123", "true", "null", '"quoted"', "[1]"]) expect(decodeConfigValue(key, raw)).toBe(raw);
+    },
+  );
+
+  it.each(
+    cases([
+      ["rolloutPercentage", "25", 25],
+      ["ownsFlagDefinition", "true", true],
+      ["alwaysOnContexts", '["qa-1"]', ["qa-1"]],
+      ["alerts", '{"autoKill":true}', { autoKill: true }],
+      ["rolloutStepOverride", "none", "none"],
+    ]),
+  )("%s = %s is read as JSON (text that is not JSON stays text)", (key, raw, value) => {
+    expect(decodeConfigValue(key, raw)).toEqual(value);
   });
 });
 
