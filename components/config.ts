@@ -75,10 +75,8 @@ const share = (what: string) =>
     .number({ error: `${what}: a ratio between 0 and 1 (0.8 = 80%)` })
     .gt(0, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` })
     .lt(1, { error: `${what}: a ratio greater than 0 and less than 1 (0.8 = 80%)` });
-const seconds = z
-  .number({ error: "a number of seconds greater than 0" })
-  // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
-  .gt(0, { error: "a number of seconds greater than 0" });
+// A check without a message of its own reports the schema's (zod 4): one text per value kind.
+const seconds = z.number({ error: "a number of seconds greater than 0" }).gt(0);
 
 /** Alert thresholds, defaulting to the staging checklist's values. */
 const AlertsSchema = section("the alert thresholds", {
@@ -92,9 +90,9 @@ const AlertsSchema = section("the alert thresholds", {
   ),
   zeroRequestMinutes: z
     .number({ error: "a whole number of minutes from 1 to 1440" })
-    .int({ error: "a whole number of minutes from 1 to 1440" })
-    .min(1, { error: "a whole number of minutes from 1 to 1440" })
-    .max(1440, { error: "a whole number of minutes from 1 to 1440" })
+    .int()
+    .min(1)
+    .max(1440)
     .default(30),
   slackChannel: z
     .string({ error: 'a Slack channel such as "#stream5-staging"' })
@@ -151,14 +149,12 @@ const quantity = z.union(
   { error: QUANTITY_ALLOWED },
 );
 
-// Stryker disable ObjectLiteral: zod falls back to the schema's own message, the same text
 const wholeNumber = (min: number, max: number) =>
   z
     .number({ error: `a whole number from ${min} to ${max}` })
-    .int({ error: `a whole number from ${min} to ${max}` })
-    .min(min, { error: `a whole number from ${min} to ${max}` })
-    .max(max, { error: `a whole number from ${min} to ${max}` });
-// Stryker restore ObjectLiteral
+    .int()
+    .min(min)
+    .max(max);
 
 /** The planning engine's workload. */
 const PlanningEngineSchema = section("the planning engine's workload", {
@@ -255,10 +251,8 @@ export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
   rolloutPercentage: z
     .number({ error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
-    // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
-    .min(0, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
-    // Stryker disable next-line ObjectLiteral: zod falls back to the schema's own message, the same text
-    .max(100, { error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals` })
+    .min(0)
+    .max(100)
     .refine(isExpressibleAsWeights, {
       error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
     }),

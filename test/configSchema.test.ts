@@ -52,6 +52,7 @@ describe("nested config values outside their bounds or pattern", () => {
       ["alerts.zeroRequestMinutes", 1441, "a whole number of minutes from 1 to 1440"],
       ["alerts.zeroRequestMinutes", 2.5, "a whole number of minutes from 1 to 1440"],
       ["alerts.zeroRequestMinutes", "30", "a whole number of minutes from 1 to 1440"],
+      ["alerts.autoKill", "yes", "true or false (true: critical alerts turn the flag off through a LaunchDarkly trigger"],
       ["alerts.slackChannel", 5, 'a Slack channel such as "#stream5-staging"'],
       ["alerts.slackChannel", "stream5-beta", 'a Slack channel: "#" then lowercase letters'],
       ["alerts.slackChannel", "#Stream5", 'a Slack channel: "#" then lowercase letters'],
