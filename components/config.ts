@@ -143,8 +143,10 @@ const QUANTITY_ALLOWED = 'a Kubernetes quantity such as "500m", "512Mi", or a pl
 /** A quantity as text (kept as written), or a plain number (written as Kubernetes writes it back). */
 const quantity = z.union(
   [
+    // zod reports a failed pattern or range inside a union with its branch's message, so that
+    // branch carries one; a failed refinement gets the union's.
     z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { error: QUANTITY_ALLOWED }),
-    z.number().refine(isExpressibleQuantity, { error: QUANTITY_ALLOWED }).transform(canonicalQuantity),
+    z.number().refine(isExpressibleQuantity).transform(canonicalQuantity),
   ],
   { error: QUANTITY_ALLOWED },
 );
@@ -184,7 +186,7 @@ const PlanningEngineSchema = section("the planning engine's workload", {
   /** The path of the Time Crunch preview endpoint on the engine's HTTP port. */
   previewPath: z
     .string({ error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
-    .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'an absolute URL path such as "/v1/plans/time-crunch/preview"' })
+    .regex(/^\/[A-Za-z0-9._~\/-]*$/)
     .default("/v1/plans/time-crunch/preview"),
   /** Whether the cluster runs the Prometheus operator (then a ServiceMonitor, else scrape annotations). */
   prometheusOperator: z.boolean({ error: "true or false" }).default(false),
@@ -203,7 +205,7 @@ const LADDER_RULE = `a list of whole percentages from 1 to 100, strictly increas
 /** The percentages a rollout climbs, one rung per deployment at most (guards.ts). */
 const rolloutLadder = z
   .array(z.number({ error: LADDER_RULE }), { error: LADDER_RULE })
-  .refine(isRolloutLadder, { error: LADDER_RULE })
+  .refine(isRolloutLadder)
   .default([...DEFAULT_ROLLOUT_LADDER]);
 
 const OVERRIDE_RULE = `"${NO_OVERRIDE}", or the one percentage (0 to 100, at most ${PERCENTAGE_DECIMALS} decimals) an emergency deployment may jump to beyond rolloutLadder`;
@@ -224,13 +226,10 @@ const rolloutStepOverride = z
 
 // The soak gate's window: long enough for the slowest alert condition, short enough for Prometheus' retention.
 const SOAK_WINDOW_ALLOWED = 'a window such as "24h": a whole number followed by m, h or d, from 1h to 30d';
-const soakWindow = z.string({ error: SOAK_WINDOW_ALLOWED }).refine(
-  (window) => {
-    const seconds = durationSeconds(window) ?? 0;
-    return seconds >= 3600 && seconds <= 30 * 86400;
-  },
-  { error: SOAK_WINDOW_ALLOWED },
-);
+const soakWindow = z.string({ error: SOAK_WINDOW_ALLOWED }).refine((window) => {
+  const seconds = durationSeconds(window) ?? 0;
+  return seconds >= 3600 && seconds <= 30 * 86400;
+});
 
 /** The soak gate's promotion criteria (`npm run gate`), defaulting to the staging checklist's. */
 const SoakGateSchema = section("the soak gate's promotion criteria", {
