@@ -256,10 +256,9 @@ export const StackConfigSchema = z.object({
       error: `a number from 0 to 100 with at most ${PERCENTAGE_DECIMALS} decimals (LaunchDarkly weights are thousandths of a percent)`,
     }),
   alwaysOnContexts: z
-    .array(
-      z.string({ error: "a context key (a non-empty string)" }).min(1, { error: "a context key (a non-empty string)" }),
-      { error: "a list of context keys (non-empty strings)" },
-    )
+    .array(z.string({ error: "a context key (a non-empty string)" }).min(1), {
+      error: "a list of context keys (non-empty strings)",
+    })
     .default([]),
   flagKey: launchDarklyKey("flag").default(DEFAULT_FLAG_KEY),
   launchdarklyProject: launchDarklyKey("LaunchDarkly project"),

@@ -64,6 +64,8 @@ describe("parseStackConfig", () => {
       ],
       ["flagKey", "-leading-dash", /^flagKey: got "-leading-dash"; allowed: a flag key/],
       ["alwaysOnContexts", "qa-1", /^alwaysOnContexts: got "qa-1"; allowed: a list of context keys/],
+      ["alwaysOnContexts", ["qa-1", ""], /^alwaysOnContexts\.1: empty; allowed: a context key \(a non-empty string\)$/],
+      ["alwaysOnContexts", [5], /^alwaysOnContexts\.0: got 5; allowed: a context key \(a non-empty string\)$/],
       ["ownsFlagDefinition", "yes", /^ownsFlagDefinition: got "yes"; allowed: true or false/],
       ["rolloutLadder", [1, 5, 10, 25, 50], /^rolloutLadder: got \[1,5,10,25,50\]; allowed: .*ending at 100/],
       ["rolloutLadder", [1, 10, 5, 100], /^rolloutLadder: got \[1,10,5,100\]; allowed: .*strictly increasing/],
