@@ -108,7 +108,8 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
             enabled: true,
           },
           // After the targeting, which in turn waits for the flag definition when this stack owns it.
-          { parent: this, dependsOn: [environment], additionalSecretOutputs: ["triggerUrl"] },
+          // The SDK keeps its URL (`triggerUrl`) a secret by itself.
+          { parent: this, dependsOn: [environment] },
         )
       : undefined;
 

@@ -156,11 +156,16 @@ export function deployRefusal(inputs: GuardInputs): string | undefined {
 export function intentOf(inputs: GuardInputs): RolloutIntent {
   const { targeting, rolloutPercentage } = inputs;
   const previous = inputs.lastIntent?.ladderPercentage;
-  const credited =
-    previous === undefined ||
-    stepRefusal(previous, rolloutPercentage, inputs.rolloutLadder, inputs.rolloutStepOverride, inputs.stack) ===
-      undefined;
-  return { targeting, rolloutPercentage, ladderPercentage: credited ? rolloutPercentage : previous };
+  const refused =
+    stepRefusal(previous, rolloutPercentage, inputs.rolloutLadder, inputs.rolloutStepOverride, inputs.stack) !==
+    undefined;
+  // A refused step (which only the kill switch gets past) leaves the ladder where it was; a first
+  // deployment is never refused.
+  return {
+    targeting,
+    rolloutPercentage,
+    ladderPercentage: refused ? (previous ?? rolloutPercentage) : rolloutPercentage,
+  };
 }
 
 /** Whether `ladder` is a valid `rolloutLadder`: whole percentages from 1 to 100, strictly increasing, ending at 100. */

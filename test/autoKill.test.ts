@@ -64,6 +64,16 @@ describe("with alerts.autoKill (beta)", () => {
     expect(trigger.parent).toMatch(/::stream5:launchdarkly:TimeCrunchFlag::time-crunch$/);
   });
 
+  it("is created after the targeting, which waits for the flag definition where the stack owns it", async () => {
+    const ENVIRONMENT = "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment";
+    expect(onlyOfType(beta, TRIGGER).dependsOn).toContain(onlyOfType(beta, ENVIRONMENT).urn);
+    const owning = await run(withValues(stackConfig("staging"), { alerts: { autoKill: true } }));
+    expect(onlyOfType(owning, TRIGGER).dependsOn).toContain(onlyOfType(owning, ENVIRONMENT).urn);
+    expect(onlyOfType(owning, ENVIRONMENT).dependsOn).toContain(
+      onlyOfType(owning, "launchdarkly:index/featureFlag:FeatureFlag").urn,
+    );
+  });
+
   it("a second contact point posts to Slack and calls the trigger's URL, with no resolve message", () => {
     const killSwitch = beta.resources.find(
       (r) => r.type === CONTACT_POINT && r.inputs.name === "stream5-time-crunch-beta-kill-switch",

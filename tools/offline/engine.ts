@@ -34,6 +34,11 @@ export interface DeclaredResource extends RegisteredResource {
   readonly parent: string | undefined;
   /** Whether the resource is `protect`ed against deletion. */
   readonly protect: boolean;
+  /**
+   * The URNs it waits for, as the engine receives them: its `dependsOn` and the resources whose
+   * outputs its inputs use. The engine creates it only after them.
+   */
+  readonly dependsOn: readonly string[];
 }
 
 export interface ProgramRun {
@@ -75,6 +80,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getProtect(): boolean;
+  getDependenciesList(): string[];
 }
 
 /** Where the engine placed a registered resource. */
@@ -84,6 +90,7 @@ interface Placement {
   readonly parent: string;
   readonly urn: string;
   readonly protect: boolean;
+  readonly dependsOn: readonly string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -139,6 +146,7 @@ export async function runProgram(
       urn: place.urn,
       parent: place.parent === "" ? undefined : place.parent,
       protect: place.protect,
+      dependsOn: place.dependsOn,
     };
   });
   return { resources, outputs };
@@ -169,6 +177,7 @@ function recordPlacement(into: Placement[]): void {
           parent: req.getParent(),
           urn: resp.getUrn(),
           protect: req.getProtect(),
+          dependsOn: req.getDependenciesList(),
         });
       }
       callback(err, resp);
