@@ -171,8 +171,8 @@ export function intentOf(inputs: GuardInputs): RolloutIntent {
 /** Whether `ladder` is a valid `rolloutLadder`: whole percentages from 1 to 100, strictly increasing, ending at 100. */
 export function isRolloutLadder(ladder: readonly number[]): boolean {
   return (
-    // Whole and above the rung before (or 0): so the first rung is at least 1.
-    ladder.every((rung, i) => Number.isInteger(rung) && rung <= 100 && rung > (ladder[i - 1] ?? 0)) &&
+    // Whole and above the rung before (or 0), ending at 100: so from 1 to 100.
+    ladder.every((rung, i) => Number.isInteger(rung) && rung > (ladder[i - 1] ?? 0)) &&
     ladder.at(-1) === 100
   );
 }
