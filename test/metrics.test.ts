@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPercent, metricContract } from "../components/metrics";
+import { durationSeconds, formatPercent, metricContract } from "../components/metrics";
 import { cases } from "./support/cases";
 
 describe("metricContract", () => {
@@ -34,5 +34,23 @@ describe("formatPercent", () => {
     ]),
   )("%s -> %s", (ratio, text) => {
     expect(formatPercent(ratio)).toBe(text);
+  });
+});
+
+describe("durationSeconds", () => {
+  it.each(
+    cases([
+      ["0s", 0],
+      ["30s", 30],
+      ["5m", 300],
+      ["24h", 86_400],
+      ["2d", 172_800],
+    ]),
+  )("%s is %s seconds", (duration, seconds) => {
+    expect(durationSeconds(duration)).toBe(seconds);
+  });
+
+  it.each(cases(["x5m", "5mx", "05m", "5", "m", "5 m", "1h30m", "1w", ""]))("%j is not a duration", (duration) => {
+    expect(durationSeconds(duration)).toBeUndefined();
   });
 });
