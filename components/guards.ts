@@ -172,8 +172,7 @@ export function intentOf(inputs: GuardInputs): RolloutIntent {
 export function isRolloutLadder(ladder: readonly number[]): boolean {
   return (
     // Whole and above the rung before (or 0), ending at 100: so from 1 to 100.
-    ladder.every((rung, i) => Number.isInteger(rung) && rung > (ladder[i - 1] ?? 0)) &&
-    ladder.at(-1) === 100
+    ladder.every((rung, i) => Number.isInteger(rung) && rung > (ladder[i - 1] ?? 0)) && ladder.at(-1) === 100
   );
 }
 

@@ -91,6 +91,7 @@ describe("each secret lands only where it is used, as a secret", () => {
           urn: "urn:leak",
           parent: undefined,
           protect: false,
+          dependsOn: [],
           inputs: {
             data: { URL: `x${PLANTED.databaseUrl}` },
             metadata: { annotations: { note: PLANTED.databaseUrl } },

@@ -120,7 +120,9 @@ describe("what the gate asks Prometheus", () => {
     const message = 'the alert rules have no "zero-requests" rule, whose condition is the traffic criterion';
     const withoutTraffic = rules.filter((rule) => rule.key !== "zero-requests");
     expect(() => gatePlan(gate, withoutTraffic, q, plan.window)).toThrow(message);
-    expect(() => judge({ ...plan, conditions: withoutTraffic }, healthy)).toThrow('no "zero-requests" rule in the plan');
+    expect(() => judge({ ...plan, conditions: withoutTraffic }, healthy)).toThrow(
+      'no "zero-requests" rule in the plan',
+    );
   });
 
   it("looks back for the soak's start over the checklist's 48 hours, or the window if longer", () => {
