@@ -119,5 +119,9 @@ describe("the planning engine's objects find each other", () => {
     });
     const pod = deploymentOf(withOperator).spec.template;
     expect(pod.metadata.annotations).toBeUndefined();
+    // Created after the Service it scrapes, and so deleted before it.
+    expect(onlyOfType(withOperator, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").dependsOn).toContain(
+      onlyOfType(withOperator, "kubernetes:core/v1:Service").urn,
+    );
   });
 });
