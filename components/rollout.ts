@@ -69,6 +69,7 @@ export interface EnvironmentTargeting {
 /** True when `percentage` is a whole number of LaunchDarkly weight units (0.001%). */
 export function isExpressibleAsWeights(percentage: number): boolean {
   const units = percentage * WEIGHT_PER_PERCENT;
+  // Stryker disable next-line EqualityOperator: no percentage lands exactly 1e-6 of a unit off a whole one in floating point
   return Math.abs(units - Math.round(units)) < 1e-6;
 }
 

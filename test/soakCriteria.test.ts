@@ -12,7 +12,15 @@ import { timeCrunchAlertRules, type AlertRuleSpec } from "../components/alertRul
 import { StackConfigSchema, type StackConfigError } from "../components/config";
 import { queries } from "../components/metrics";
 import { conditionRuns, firings, type Point } from "../components/alertReplay";
-import { Criterion, gatePlan, judge, soakWindow, TRAFFIC_RULE, type GateSamples } from "../components/soakCriteria";
+import {
+  Criterion,
+  formatValue,
+  gatePlan,
+  judge,
+  soakWindow,
+  TRAFFIC_RULE,
+  type GateSamples,
+} from "../components/soakCriteria";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
 import { stackSettings } from "../tools/gate/settings";
 import { stackFilePath } from "../tools/offline/stackConfig";
@@ -104,6 +112,21 @@ describe("what the gate asks Prometheus", () => {
       [Criterion.TimeConstraint, q.timeConstraintSuccessRatio("24h")],
     ]);
     expect(plan.requests).toBe(q.requestsIn("24h"));
+    // The checklist's direction and unit of each criterion, which the report's charts draw too.
+    expect(plan.measures.map((m) => [m.key, m.comparison, m.threshold, m.unit])).toEqual([
+      [Criterion.SuccessRate, "above", 0.95, "ratio"],
+      [Criterion.AverageResponse, "below", 2, "seconds"],
+      [Criterion.P95Response, "below", 5, "seconds"],
+      [Criterion.ErrorRate, "below", 0.05, "ratio"],
+      [Criterion.TimeConstraint, "above", 0.8, "ratio"],
+    ]);
+  });
+
+  it("writes values as the tables show them; what is not a number stays as Prometheus wrote it", () => {
+    expect(formatValue(0.975, "ratio")).toBe("97.5%");
+    expect(formatValue(1.23456, "seconds")).toBe("1.23 s");
+    expect(formatValue(Number.POSITIVE_INFINITY, "seconds")).toBe("Infinity");
+    expect(formatValue(Number.NaN, "ratio")).toBe("NaN");
   });
 
   it("replays exactly the alert rules (their queries, thresholds and durations from the alerts config)", () => {
@@ -136,6 +159,7 @@ describe("judge", () => {
     const verdict = verdictOf(healthy);
     expect(verdict.failing).toEqual([]);
     expect(verdict.go).toBe(true);
+    expect(verdict.requests).toBe(864_000);
     expect(verdict.soak.phase?.name).toBe("hours 8-48");
   });
 
@@ -218,6 +242,7 @@ describe("judge", () => {
       expect(criterion).toMatchObject({ observed: "no data", value: null, pass: false, incidents: [] });
     }
     expect(verdict.go).toBe(false);
+    expect(verdict.requests).toBeNull();
   });
 
   it("fails stability and traffic without data for their conditions, even when every measure has data", () => {

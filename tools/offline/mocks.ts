@@ -120,11 +120,23 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly registered: RegisteredResource[] = [];
   readonly failures: Error[] = [];
 
-  constructor(private readonly deployed: DeployedState = {}) {}
+  /**
+   * `ownStack`: the fully qualified name of the stack being run (`organization/project/stack`), the
+   * one stack whose last deployment `deployed` describes.
+   */
+  constructor(
+    private readonly deployed: DeployedState = {},
+    private readonly ownStack?: string,
+  ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
     const inputs = args.inputs as State;
     if (args.type === STACK_REFERENCE) {
+      if (this.ownStack !== undefined && inputs.name !== this.ownStack) {
+        return this.fail(
+          `stack reference to ${JSON.stringify(inputs.name)}: the offline engine knows only this stack's own last deployment (${this.ownStack})`,
+        );
+      }
       // Read, not declared: it stays out of `registered`, as it stays out of what `pulumi up` sends.
       return {
         id: String(inputs.name),
