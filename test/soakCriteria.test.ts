@@ -163,6 +163,52 @@ describe("judge", () => {
     expect(verdict.soak.phase?.name).toBe("hours 8-48");
   });
 
+  it("says each criterion's threshold and what it observed, as the report's table shows them", () => {
+    expect(verdictOf(healthy).criteria.map((c) => [c.key, c.threshold, c.observed, c.pass])).toEqual([
+      [Criterion.SuccessRate, "> 95%", "97%", true],
+      [Criterion.AverageResponse, "< 2 s", "0.4 s", true],
+      [Criterion.P95Response, "< 5 s", "1.2 s", true],
+      [Criterion.ErrorRate, "< 5%", "1%", true],
+      [Criterion.TimeConstraint, "> 80%", "90%", true],
+      [Criterion.Traffic, "no 30-minute span without a request", "none", true],
+      [Criterion.Stability, "no alert would have fired (error-rate, response-time, success-rate)", "none", true],
+      [Criterion.Coverage, "data for the whole 24h window", "data for the last 26 h", true],
+    ]);
+  });
+
+  it("lists the incidents of every alert in time order, counted in words", () => {
+    const burst = (from: number, to: number, high: number, low: number) =>
+      everyMinute((t) => {
+        const minute = (t - plan.window.start) / 60;
+        return minute >= from && minute < to ? high : low;
+      });
+    const stabilityOf = (conditions: GateSamples["conditions"]) =>
+      verdictOf({ ...healthy, conditions: { ...healthy.conditions, ...conditions } }).criteria.find(
+        (c) => c.key === Criterion.Stability,
+      )!;
+    // The error-rate burst comes later in the window than the slow responses, but is listed second.
+    const two = stabilityOf({ "error-rate": burst(600, 620, 0.5, 0.01), "response-time": burst(100, 120, 9, 0.4) });
+    expect(two.observed).toBe("2 alerts would have fired");
+    expect(two.incidents.map((i) => [i.what, (i.from - plan.window.start) / 60, i.minutes])).toEqual([
+      [ruleByKey("response-time").title, 100, 19],
+      [ruleByKey("error-rate").title, 600, 19],
+    ]);
+    expect(stabilityOf({ "error-rate": burst(600, 620, 0.5, 0.01) }).observed).toBe("1 alert would have fired");
+  });
+
+  it("judges traffic from the moment the zero-requests window first spans only the soak", () => {
+    const firstSeen = plan.window.start + 3600;
+    const span = ruleByKey(TRAFFIC_RULE).lookbackSeconds;
+    const quietAt = (at: number) =>
+      verdictOf({
+        ...healthy,
+        firstSeen,
+        conditions: { ...healthy.conditions, [TRAFFIC_RULE]: everyMinute((t) => (t === at ? 0 : 5_000)) },
+      }).criteria.find((c) => c.key === Criterion.Traffic)!;
+    expect(quietAt(firstSeen + span - 60).pass).toBe(true);
+    expect(quietAt(firstSeen + span)).toMatchObject({ pass: false, observed: "1 gap" });
+  });
+
   it.each(
     cases([
       [Criterion.SuccessRate, 0.95, "success rate"],
