@@ -196,6 +196,47 @@ describe("judge", () => {
     expect(stabilityOf({ "error-rate": burst(600, 620, 0.5, 0.01) }).observed).toBe("1 alert would have fired");
   });
 
+  it("spans each traffic gap from its last request, counted in words", () => {
+    const quiet = (ranges: [number, number][]) =>
+      everyMinute((t) => {
+        const minute = (t - plan.window.start) / 60;
+        return ranges.some(([from, to]) => minute >= from && minute < to) ? 0 : 5_000;
+      });
+    const traffic = (ranges: [number, number][]) =>
+      verdictOf({ ...healthy, conditions: { ...healthy.conditions, [TRAFFIC_RULE]: quiet(ranges) } }).criteria.find(
+        (c) => c.key === Criterion.Traffic,
+      )!;
+    // The zero-requests value at minute m counts the 30 minutes before it: zero from 330 to 359
+    // means no request from minute 300 on.
+    const one = traffic([[330, 360]]);
+    expect(one.observed).toBe("1 gap");
+    expect(one.incidents).toEqual([
+      { what: "no request", from: plan.window.start + 300 * 60, to: plan.window.start + 359 * 60, minutes: 59 },
+    ]);
+    expect(
+      traffic([
+        [330, 360],
+        [900, 905],
+      ]).observed,
+    ).toBe("2 gaps");
+  });
+
+  it("says how old the soak is and which phase of the checklist it is in", () => {
+    const soakOf = (hoursOld: number) => verdictOf({ ...healthy, firstSeen: END - hoursOld * 3600 }).soak;
+    expect(soakOf(1)).toMatchObject({ hours: 1, atLeast: false, phase: { name: "hours 0-2" } });
+    expect(soakOf(2)).toMatchObject({ hours: 2, phase: { name: "hours 2-8" } });
+    expect(soakOf(8)).toMatchObject({ hours: 8, phase: { name: "hours 8-48" } });
+    expect(soakOf(48)).toMatchObject({
+      since: END - 48 * 3600,
+      hours: 48,
+      atLeast: true,
+      phase: { name: "after hour 48" },
+    });
+    // A counter that already existed a minute after the look-back began: at least that old.
+    expect(verdictOf({ ...healthy, firstSeen: END - 48 * 3600 + 60 }).soak.atLeast).toBe(true);
+    expect(verdictOf({ ...healthy, firstSeen: END - 48 * 3600 + 61 }).soak.atLeast).toBe(false);
+  });
+
   it("judges traffic from the moment the zero-requests window first spans only the soak", () => {
     const firstSeen = plan.window.start + 3600;
     const span = ruleByKey(TRAFFIC_RULE).lookbackSeconds;
