@@ -332,6 +332,13 @@ describe("judge", () => {
     expect(verdict.requests).toBeNull();
   });
 
+  it("fails stability when any one alert condition has no data", () => {
+    const others = Object.fromEntries(Object.entries(healthy.conditions).filter(([key]) => key !== "error-rate"));
+    const verdict = verdictOf({ ...healthy, conditions: others });
+    expect(verdict.failing).toEqual(["stability"]);
+    expect(verdict.criteria.find((c) => c.key === Criterion.Stability)?.observed).toBe("no data");
+  });
+
   it("fails stability and traffic without data for their conditions, even when every measure has data", () => {
     const verdict = verdictOf({ ...healthy, conditions: {} });
     expect(verdict.failing).toEqual(["traffic", "stability"]);
