@@ -330,6 +330,7 @@ describe("judge", () => {
     }
     expect(verdict.go).toBe(false);
     expect(verdict.requests).toBeNull();
+    expect(verdict.soak).toEqual({ since: null, hours: null, atLeast: false, phase: null });
   });
 
   it("fails stability when any one alert condition has no data", () => {
