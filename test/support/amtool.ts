@@ -4,7 +4,7 @@
  * package and data (status, alerts with labels and annotations). Never skipped: missing is a failure.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -61,5 +61,7 @@ export function renderNotification(text: string, alerts: readonly NotifiedAlert[
       );
     }
     throw new Error(`amtool refused the template: ${failure.stderr ?? String(error)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

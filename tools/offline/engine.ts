@@ -108,7 +108,7 @@ export async function runProgram(
   deployed: DeployedState,
   loadProgram: ProgramLoader,
 ): Promise<ProgramRun> {
-  const mocks = new RecordingMocks(deployed, `${OFFLINE_ORGANIZATION}/${PROJECT}/${config.stack}`);
+  const mocks = new RecordingMocks(`${OFFLINE_ORGANIZATION}/${PROJECT}/${config.stack}`, deployed);
   const placement: Placement[] = [];
 
   await pulumi.runtime.disconnect();

@@ -125,21 +125,21 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
    * one stack whose last deployment `deployed` describes.
    */
   constructor(
+    private readonly ownStack: string,
     private readonly deployed: DeployedState = {},
-    private readonly ownStack?: string,
   ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
     const inputs = args.inputs as State;
     if (args.type === STACK_REFERENCE) {
-      if (this.ownStack !== undefined && inputs.name !== this.ownStack) {
+      if (inputs.name !== this.ownStack) {
         return this.fail(
           `stack reference to ${JSON.stringify(inputs.name)}: the offline engine knows only this stack's own last deployment (${this.ownStack})`,
         );
       }
       // Read, not declared: it stays out of `registered`, as it stays out of what `pulumi up` sends.
       return {
-        id: String(inputs.name),
+        id: this.ownStack,
         state: { name: inputs.name, outputs: this.deployed.outputs ?? {}, secretOutputNames: [] },
       };
     }
