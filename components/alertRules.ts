@@ -11,8 +11,48 @@ import { formatPercent, type Queries } from "./metrics";
 export const Severity = { Critical: "critical", Warning: "warning" } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 
-/** Grafana's state for a rule whose query returns nothing. */
-export type NoDataState = "NoData" | "Alerting" | "OK";
+/** Grafana's state for a rule whose query returns nothing (`KeepLast`: the state it had). */
+export type NoDataState = "NoData" | "Alerting" | "OK" | "KeepLast";
+
+/**
+ * Grafana's state for a rule it cannot evaluate: Prometheus down, a timeout, a query error.
+ * `Error` raises a separate `DatasourceError` alert, which keeps the rule's labels and is sent to
+ * the contact point the rule names (grafana/grafana `pkg/services/ngalert/state`; Grafana's docs,
+ * "State and health of alerts").
+ */
+export type ExecErrState = "Error" | "Alerting" | "OK" | "KeepLast";
+
+/**
+ * The states a rule that can kill the flag may take when Grafana cannot judge it. `Error` and
+ * `NoData` raise DatasourceError / DatasourceNoData alerts routed like the rule, and `Alerting`
+ * fires it: each would call the LaunchDarkly trigger and turn the feature off because Prometheus
+ * blinked. Keeping the last state, or Normal, leaves the decision to real measurements.
+ */
+export const KILL_RULE_STATES: {
+  readonly execErrState: readonly ExecErrState[];
+  readonly noDataState: readonly NoDataState[];
+} = { execErrState: ["KeepLast", "OK"], noDataState: ["KeepLast", "OK"] };
+
+/** The two outage settings of a rule, as the pure rule and the policy pack read them. */
+export interface OutageStates {
+  readonly execErrState: string;
+  readonly noDataState: string;
+}
+
+/** One outage setting of a kill rule outside {@link KILL_RULE_STATES}. */
+export interface KillRuleStateProblem {
+  readonly setting: keyof OutageStates;
+  readonly value: string;
+  readonly allowed: readonly string[];
+}
+
+/** The outage settings of a rule that routes to the kill switch that are not allowed; none for a rule that cannot kill. */
+export function killRuleStateProblems(rule: OutageStates, killsFlag: boolean): KillRuleStateProblem[] {
+  if (!killsFlag) return [];
+  return (["execErrState", "noDataState"] as const)
+    .filter((setting) => !(KILL_RULE_STATES[setting] as readonly string[]).includes(rule[setting]))
+    .map((setting) => ({ setting, value: rule[setting], allowed: KILL_RULE_STATES[setting] }));
+}
 
 /**
  * The rules' stable keys. Each Grafana rule uid ends with its key, which is how the policy pack
@@ -42,8 +82,39 @@ export interface AlertRuleSpec {
   readonly for: string;
   readonly severity: Severity;
   readonly noDataState: NoDataState;
+  /**
+   * What an evaluation error does: `KeepLast` for the critical rules (they may call the kill
+   * switch, see {@link KILL_RULE_STATES}), `Error` for the warning rules, whose DatasourceError
+   * alerts tell the rollout channel that Prometheus cannot be asked.
+   */
+  readonly execErrState: ExecErrState;
   readonly summary: string;
   readonly runbook: string;
+}
+
+/** Whether a rule calls the kill switch: the critical ones, when the stack has `alerts.autoKill`. */
+export function routesToKillSwitch(rule: Pick<AlertRuleSpec, "severity">, autoKill: boolean): boolean {
+  return autoKill && rule.severity === Severity.Critical;
+}
+
+/**
+ * Everything that would let an outage misfire or go unheard in a set of rules: a kill rule outside
+ * {@link KILL_RULE_STATES}, or no rule left that reports an evaluation error (`Error`) to Slack
+ * without being able to kill. Empty when the set is safe.
+ */
+export function outageHandlingProblems(rules: readonly AlertRuleSpec[], autoKill: boolean): string[] {
+  const problems = rules.flatMap((rule) =>
+    killRuleStateProblems(rule, routesToKillSwitch(rule, autoKill)).map(
+      (p) =>
+        `rule ${rule.key}: ${p.setting} is ${JSON.stringify(p.value)} but the rule calls the kill switch (allowed: ${p.allowed.join(" or ")})`,
+    ),
+  );
+  if (!rules.some((rule) => !routesToKillSwitch(rule, autoKill) && rule.execErrState === "Error")) {
+    problems.push(
+      'no rule reports a Prometheus outage: at least one rule that cannot kill must take execErrState "Error"',
+    );
+  }
+  return problems;
 }
 
 /** The window of the rate-based rules: long enough to smooth scrapes, short enough to react. */
@@ -66,6 +137,8 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       severity: Severity.Critical,
       // No traffic is not an error; the zero-requests rule covers it.
       noDataState: "OK",
+      // A Prometheus outage is no reason to kill: the warning rules report it.
+      execErrState: "KeepLast",
       summary: `More than ${formatPercent(alerts.errorRate.above)} of Time Crunch preview requests failed for ${alerts.errorRate.for}.`,
       runbook: killSwitch,
     },
@@ -79,6 +152,7 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       for: alerts.responseTimeSeconds.for,
       severity: Severity.Critical,
       noDataState: "OK",
+      execErrState: "KeepLast",
       summary: `Average Time Crunch preview response time above ${alerts.responseTimeSeconds.above} s for ${alerts.responseTimeSeconds.for}.`,
       runbook: killSwitch,
     },
@@ -92,6 +166,7 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       for: alerts.successRate.for,
       severity: Severity.Warning,
       noDataState: "OK",
+      execErrState: "Error",
       summary: `Fewer than ${formatPercent(alerts.successRate.below)} of Time Crunch preview requests succeeded for ${alerts.successRate.for}.`,
       runbook: investigate,
     },
@@ -107,6 +182,7 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
       severity: Severity.Warning,
       // Backstop: if the query itself returns nothing, that is the same news.
       noDataState: "Alerting",
+      execErrState: "Error",
       summary: `No Time Crunch preview request in the last ${alerts.zeroRequestMinutes} minutes: the endpoint, the flag or the metrics are not working.`,
       runbook: `Check that the planning engine runs and is scraped, and that the flag serves true to someone (\`pulumi stack output targetingSummary -s ${stack}\`). ${investigate}`,
     },

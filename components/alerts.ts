@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
-import { Severity, type AlertRuleSpec } from "./alertRules";
+import { outageHandlingProblems, routesToKillSwitch, type AlertRuleSpec } from "./alertRules";
 import type { GrafanaIdentity } from "./grafanaIdentity";
 
 export interface TimeCrunchAlertsArgs {
@@ -38,6 +38,20 @@ const EVALUATION_INTERVAL_SECONDS = 60;
  * the flag (Grafana's default is 30 s). README, "Rollout guards", states the resulting bound.
  */
 const AUTO_KILL_GROUP_WAIT = "10s";
+/**
+ * The rollout channel's Slack text. A rule Grafana cannot evaluate (Prometheus down) raises a
+ * DatasourceError alert with the rule's name in `rulename` and no summary of its own: say that the
+ * rollout is unwatched rather than repeat the rule's summary as if it had fired.
+ */
+export const ROLLOUT_CHANNEL_TEXT = [
+  "{{ range .Alerts }}",
+  '{{ if eq .Labels.alertname "DatasourceError" }}',
+  '{{ if eq .Status "firing" }}Grafana cannot evaluate "{{ .Labels.rulename }}": Prometheus (data source {{ .Labels.datasource_uid }}) does not answer, so the rollout is not being watched. The kill-switch rules keep their last state until it answers again.\nWhat to do: check Prometheus and its scrape of the planning engine; until it answers, watch the dashboard or use the kill switch by hand.\n',
+  '{{ else }}Grafana can evaluate "{{ .Labels.rulename }}" again.\n{{ end }}',
+  "{{ else }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
+  "{{ end }}",
+].join("");
+
 // Grafana's server-side expressions datasource (reduce, threshold).
 const EXPRESSION_DATASOURCE = "__expr__";
 
@@ -52,6 +66,11 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
   readonly ruleGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: TimeCrunchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Before anything is declared: a rule set that could kill on an outage is a bug, never a plan.
+    const outageProblems = outageHandlingProblems(args.rules, args.autoKill !== undefined);
+    if (outageProblems.length > 0) {
+      throw new Error(`TimeCrunchAlerts "${name}": the alert rules mishandle an outage: ${outageProblems.join("; ")}`);
+    }
     super("stream5:grafana:TimeCrunchAlerts", name, {}, opts);
 
     const slack = (text: string) => ({
@@ -64,9 +83,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
       name,
       {
         name: args.identity.contactPointName("slack"),
-        slacks: [
-          slack("{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}"),
-        ],
+        slacks: [slack(ROLLOUT_CHANNEL_TEXT)],
       },
       { parent: this },
     );
@@ -102,11 +119,11 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
           condition: "C",
           for: rule.for,
           noDataState: rule.noDataState,
-          execErrState: "Error",
+          execErrState: rule.execErrState,
           labels: { severity: rule.severity, team: "stream5", feature: "time-crunch" },
           annotations: { summary: rule.summary, runbook: rule.runbook },
           notificationSettings:
-            killSwitch && rule.severity === Severity.Critical
+            killSwitch && routesToKillSwitch(rule, true)
               ? { contactPoint: killSwitch.name, groupWait: AUTO_KILL_GROUP_WAIT }
               : { contactPoint: contactPoint.name },
           datas: grafanaQueries(rule, args.prometheusDatasourceUid),

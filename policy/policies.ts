@@ -3,6 +3,7 @@
  * (`index.ts`) and that `npm run policy` and `npm run plan` run over the offline plan.
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { killRulesKeepStateOnOutage } from "./alerts";
 import { noPlaintextCredentials } from "./credentials";
 import { alertsForEnabledFlag, flagDefinitionProtected, flagRolloutWeights } from "./flag";
 import { deploymentReplicasUnset, pinnedImages, podSecurityRestricted } from "./workloads";
@@ -21,4 +22,5 @@ export const POLICIES: Policies = [
   flagRolloutWeights,
   flagDefinitionProtected,
   alertsForEnabledFlag,
+  killRulesKeepStateOnOutage,
 ];

@@ -2,8 +2,20 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../tools/offline/engine";
 import { isSecretValue } from "../tools/offline/mocks";
 import { withValues } from "../tools/offline/stackConfig";
+import {
+  KILL_RULE_STATES,
+  killRuleStateProblems,
+  outageHandlingProblems,
+  routesToKillSwitch,
+  timeCrunchAlertRules,
+  type AlertRuleSpec,
+} from "../components/alertRules";
+import { ROLLOUT_CHANNEL_TEXT } from "../components/alerts";
+import { StackConfigSchema } from "../components/config";
+import { queries } from "../components/metrics";
 import { cases } from "./support/cases";
 import { renderNotification } from "./support/amtool";
+import { outageNotifications } from "./support/grafanaOutage";
 import { prometheusRuleGroup, type PrometheusRuleGroup } from "./support/grafanaRules";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { promtool } from "./support/promtool";
@@ -127,9 +139,15 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     expect(declared.map((r) => r.uid)).toEqual(
       ["error-rate", "response-time", "success-rate", "zero-requests"].map((key) => `stream5-tc-beta-${key}`),
     );
+    // A query that fails: the warning rules raise an error alert (Slack hears of the outage), the
+    // critical ones keep their last state (an outage never calls the kill switch; below).
+    expect(Object.fromEntries(declared.map((r) => [r.name, r.execErrState]))).toEqual({
+      [Alert.ErrorRate]: "KeepLast",
+      [Alert.ResponseTime]: "KeepLast",
+      [Alert.SuccessRate]: "Error",
+      [Alert.ZeroRequests]: "Error",
+    });
     for (const r of declared) {
-      // A query that fails is an error state of its own, never a silent "normal".
-      expect(r.execErrState).toBe("Error");
       expect(r.datas.map((d) => d.datasourceUid)).toEqual(["prometheus", "__expr__", "__expr__"]);
     }
     // The webhook URL inside makes the whole list a secret.
@@ -140,9 +158,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     const slacks = slackContactPoint.inputs.slacks;
     const [slack] = (isSecretValue(slacks) ? slacks.value : slacks) as Record<string, unknown>[];
     expect(slack).toMatchObject({ recipient: "#stream5-staging", title: '{{ template "slack.default.title" . }}' });
-    expect(slack?.text).toBe(
-      "{{ range .Alerts }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
-    );
+    expect(slack?.text).toBe(ROLLOUT_CHANNEL_TEXT);
     // As Grafana's template engine (Alertmanager's) renders it: each alert's summary and runbook.
     const notified = (summary: string, runbook: string) => ({
       status: "firing" as const,
@@ -330,5 +346,100 @@ describe("every PromQL expression the stack uses", () => {
     });
     expect(verdict.output).toMatch(/SUCCESS: \d+ rules found/);
     expect(verdict.ok).toBe(true);
+  });
+});
+
+describe("a Prometheus outage: heard on Slack, never a kill", () => {
+  const specs = timeCrunchAlertRules(StackConfigSchema.shape.alerts.parse(undefined), queries(), "beta");
+  const KILL_SWITCH = "stream5-time-crunch-beta-kill-switch";
+  const SLACK = "stream5-time-crunch-beta-slack";
+
+  it.each(cases(["error", "no-data"] as const))(
+    "beta's declared rules: an outage (%s) sends nothing to the kill switch",
+    (outage) => {
+      const notified = outageNotifications(onlyOfType(beta, RULE_GROUP), outage);
+      expect(notified.filter((n) => n.contactPoint === KILL_SWITCH)).toEqual([]);
+    },
+  );
+
+  it("beta's declared rules: an evaluation error reaches the rollout channel, named as an outage", () => {
+    const notified = outageNotifications(onlyOfType(beta, RULE_GROUP), "error");
+    expect(notified.map((n) => [n.contactPoint, n.labels.alertname, n.labels.rulename])).toEqual([
+      [SLACK, "DatasourceError", Alert.SuccessRate],
+      [SLACK, "DatasourceError", Alert.ZeroRequests],
+    ]);
+    // As Grafana's template engine (Alertmanager's) renders the rollout channel's text.
+    const [first] = notified;
+    const text = renderNotification(ROLLOUT_CHANNEL_TEXT, [
+      {
+        status: "firing",
+        alertname: "DatasourceError",
+        severity: first!.labels.severity!,
+        annotations: {},
+        labels: first!.labels,
+      },
+      {
+        status: "firing",
+        alertname: Alert.SuccessRate,
+        severity: "warning",
+        annotations: { summary: "S", runbook: "R" },
+      },
+    ]);
+    expect(text).toBe(
+      `Grafana cannot evaluate "${Alert.SuccessRate}": Prometheus (data source prometheus) does not answer, so the rollout is not being watched. The kill-switch rules keep their last state until it answers again.\n` +
+        "What to do: check Prometheus and its scrape of the planning engine; until it answers, watch the dashboard or use the kill switch by hand.\n" +
+        "S\nWhat to do: R\n",
+    );
+    const resolved = renderNotification(ROLLOUT_CHANNEL_TEXT, [
+      { status: "resolved", alertname: "DatasourceError", severity: "warning", annotations: {}, labels: first!.labels },
+    ]);
+    expect(resolved).toBe(`Grafana can evaluate "${Alert.SuccessRate}" again.\n`);
+  });
+
+  it("without autoKill (staging) nothing kills, and the critical rules still keep their last state", async () => {
+    const staging = await run(stackConfig("staging"));
+    const notified = outageNotifications(onlyOfType(staging, RULE_GROUP), "error");
+    expect(notified.map((n) => n.labels.rulename)).toEqual([Alert.SuccessRate, Alert.ZeroRequests]);
+    expect(staging.resources.filter((r) => r.type === CONTACT_POINT)).toHaveLength(1);
+  });
+
+  it("the model catches a kill rule that raises an error alert (control)", () => {
+    const declared = structuredClone(onlyOfType(beta, RULE_GROUP));
+    (declared.inputs.rules as { execErrState: string }[])[0]!.execErrState = "Error";
+    expect(outageNotifications(declared, "error").map((n) => n.contactPoint)).toContain(KILL_SWITCH);
+  });
+
+  it("the pure rule: a kill rule may keep its last state or go Normal, nothing else", () => {
+    expect(KILL_RULE_STATES).toEqual({ execErrState: ["KeepLast", "OK"], noDataState: ["KeepLast", "OK"] });
+    const safe = { execErrState: "KeepLast", noDataState: "OK" };
+    expect(killRuleStateProblems(safe, true)).toEqual([]);
+    expect(killRuleStateProblems({ execErrState: "OK", noDataState: "KeepLast" }, true)).toEqual([]);
+    expect(killRuleStateProblems({ execErrState: "Error", noDataState: "NoData" }, true)).toEqual([
+      { setting: "execErrState", value: "Error", allowed: ["KeepLast", "OK"] },
+      { setting: "noDataState", value: "NoData", allowed: ["KeepLast", "OK"] },
+    ]);
+    expect(killRuleStateProblems({ execErrState: "Alerting", noDataState: "Alerting" }, true)).toHaveLength(2);
+    // A rule that cannot kill may take any state.
+    expect(killRuleStateProblems({ execErrState: "Error", noDataState: "NoData" }, false)).toEqual([]);
+  });
+
+  it("the rules' own outage handling is safe with and without autoKill; the critical ones kill only with it", () => {
+    expect(outageHandlingProblems(specs, true)).toEqual([]);
+    expect(outageHandlingProblems(specs, false)).toEqual([]);
+    expect(specs.filter((r) => routesToKillSwitch(r, true)).map((r) => r.key)).toEqual(["error-rate", "response-time"]);
+    expect(specs.filter((r) => routesToKillSwitch(r, false))).toEqual([]);
+  });
+
+  it("refuses a kill rule declared with Error, and a set in which no rule reports an outage (controls)", () => {
+    const withError = specs.map((r): AlertRuleSpec => (r.key === "error-rate" ? { ...r, execErrState: "Error" } : r));
+    expect(outageHandlingProblems(withError, true)).toEqual([
+      'rule error-rate: execErrState is "Error" but the rule calls the kill switch (allowed: KeepLast or OK)',
+    ]);
+    // Without autoKill the same rule only reaches Slack: allowed.
+    expect(outageHandlingProblems(withError, false)).toEqual([]);
+    const silent = specs.map((r): AlertRuleSpec => ({ ...r, execErrState: "KeepLast" }));
+    expect(outageHandlingProblems(silent, true)).toEqual([
+      'no rule reports a Prometheus outage: at least one rule that cannot kill must take execErrState "Error"',
+    ]);
   });
 });

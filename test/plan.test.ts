@@ -121,13 +121,13 @@ describe("npm run plan", () => {
   it("prints the policy pack's verdict under the summary, and npm run policy agrees on the files", async () => {
     for (const run of [beta, staging]) {
       expect(run.stdout).toMatch(
-        /\n\nPolicy pack stream5-time-crunch: no violations \(7 policies over \d+ resources\)\n/,
+        /\n\nPolicy pack stream5-time-crunch: no violations \(8 policies over \d+ resources\)\n/,
       );
     }
     const policy = await policyCli([join(beta.out, "resources.json"), join(staging.out, "resources.json")]);
     expect(policy.stderr).toBe("");
     expect(policy.code).toBe(0);
-    expect(policy.stdout.match(/: no violations \(7 policies/g)).toHaveLength(2);
+    expect(policy.stdout.match(/: no violations \(8 policies/g)).toHaveLength(2);
   });
 
   it("gives identical files on two runs", () => {

@@ -8,6 +8,7 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
 import { beforeAll, describe, expect, it } from "vitest";
 import { POLICIES } from "../policy/policies";
+import { killRulesKeepStateOnOutage } from "../policy/alerts";
 import { noPlaintextCredentials } from "../policy/credentials";
 import { alertsForEnabledFlag, flagDefinitionProtected, flagRolloutWeights } from "../policy/flag";
 import { deploymentReplicasUnset, pinnedImages, podSecurityRestricted } from "../policy/workloads";
@@ -60,7 +61,7 @@ beforeAll(async () => {
 const MESSAGE = /^[A-Za-z]+ "[^"]+": \S+ .+; allowed: \S/;
 
 describe("the stacks as the program declares them", () => {
-  it("the pack registers seven mandatory policies, each with a description", () => {
+  it("the pack registers eight mandatory policies, each with a description", () => {
     expect(POLICIES.map((p) => [p.name, p.enforcementLevel])).toEqual([
       ["pod-security-restricted", "mandatory"],
       ["pinned-images", "mandatory"],
@@ -69,6 +70,7 @@ describe("the stacks as the program declares them", () => {
       ["flag-rollout-weights", "mandatory"],
       ["flag-definition-protected", "mandatory"],
       ["alerts-for-enabled-flag", "mandatory"],
+      ["kill-rules-keep-state-on-outage", "mandatory"],
     ]);
     for (const policy of POLICIES) expect(policy.description.length).toBeGreaterThan(80);
   });
@@ -312,5 +314,57 @@ describe("alerts-for-enabled-flag", () => {
       inputs.on = false;
     });
     expect(await violationsOf(alertsForEnabledFlag, off)).toEqual([]);
+  });
+});
+
+describe("kill-rules-keep-state-on-outage", () => {
+  type Rule = {
+    uid: string;
+    execErrState: string;
+    noDataState: string;
+    notificationSettings: { contactPoint: string };
+  };
+  const rules = (inputs: Inputs) => inputs.rules as Rule[];
+  const KILL_SWITCH = "stream5-time-crunch-beta-kill-switch";
+
+  it("passes beta, whose kill rules keep their last state on an error and stay OK without data", async () => {
+    const declared = beta.find((r) => r.type === RULE_GROUP)!;
+    const killing = rules(declared.inputs).filter((r) => r.notificationSettings.contactPoint === KILL_SWITCH);
+    expect(killing.map((r) => [r.uid, r.execErrState, r.noDataState])).toEqual([
+      ["stream5-tc-beta-error-rate", "KeepLast", "OK"],
+      ["stream5-tc-beta-response-time", "KeepLast", "OK"],
+    ]);
+    for (const resources of [beta, betaOnline, staging]) {
+      expect(await violationsOf(killRulesKeepStateOnOutage, resources)).toEqual([]);
+    }
+  });
+
+  it.each(
+    cases([
+      ["an evaluation error raises an alert (Error)", { execErrState: "Error" }, "execErrState", "Error"],
+      ["an evaluation error fires the rule (Alerting)", { execErrState: "Alerting" }, "execErrState", "Alerting"],
+      ["no data raises an alert (NoData)", { noDataState: "NoData" }, "noDataState", "NoData"],
+      ["no data fires the rule (Alerting)", { noDataState: "Alerting" }, "noDataState", "Alerting"],
+    ] as const),
+  )("refuses a kill rule on which %s (control), offline and online", async (_case, change, setting, value) => {
+    for (const resources of [beta, betaOnline]) {
+      const broken = altered(resources, RULE_GROUP, (inputs) => Object.assign(rules(inputs)[0]!, change));
+      expect(await violationsOf(killRulesKeepStateOnOutage, broken)).toEqual([
+        `RuleGroup "time-crunch-alerts": rules[0].${setting} is "${value}" on a rule routed to the kill switch ${KILL_SWITCH} (an outage would turn the flag off); allowed: KeepLast or OK`,
+      ]);
+    }
+  });
+
+  it("lets a rule that cannot kill take Error: that is how an outage reaches Slack", async () => {
+    const slackOnly = altered(beta, RULE_GROUP, (inputs) => {
+      for (const rule of rules(inputs)) rule.notificationSettings.contactPoint = "stream5-time-crunch-beta-slack";
+      for (const rule of rules(inputs)) rule.execErrState = "Error";
+    });
+    expect(await violationsOf(killRulesKeepStateOnOutage, slackOnly)).toEqual([]);
+    // The same Error on a kill rule of staging, which has no kill switch, is allowed too.
+    const stagingErrors = altered(staging, RULE_GROUP, (inputs) => {
+      for (const rule of rules(inputs)) rule.execErrState = "Error";
+    });
+    expect(await violationsOf(killRulesKeepStateOnOutage, stagingErrors)).toEqual([]);
   });
 });

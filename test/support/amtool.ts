@@ -16,6 +16,8 @@ export interface NotifiedAlert {
   readonly alertname: string;
   readonly severity: string;
   readonly annotations: Readonly<Record<string, string>>;
+  /** Labels beyond alertname and severity (Grafana's `rulename`, `datasource_uid` on a DatasourceError). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Renders `text` for a notification of `alerts` (status "firing" while any alert fires). */
@@ -26,7 +28,7 @@ export function renderNotification(text: string, alerts: readonly NotifiedAlert[
     status: alerts.some((a) => a.status === "firing") ? "firing" : "resolved",
     alerts: alerts.map((alert, i) => ({
       status: alert.status,
-      labels: { alertname: alert.alertname, severity: alert.severity },
+      labels: { ...alert.labels, alertname: alert.alertname, severity: alert.severity },
       annotations: alert.annotations,
       startsAt: "2026-03-02T12:00:00Z",
       endsAt: alert.status === "firing" ? "0001-01-01T00:00:00Z" : "2026-03-02T12:30:00Z",
