@@ -97,7 +97,7 @@ export async function callAsync<T>(
 export function getPackage(): Promise<string | undefined> {
     return pulumi.runtime.registerPackage({
         baseProviderName: "terraform-provider",
-        baseProviderVersion: "1.4.0",
+        baseProviderVersion: "1.1.3",
         baseProviderDownloadUrl: "",
         packageName: "launchdarkly",
         packageVersion: "3.1.3",
