@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import { outageHandlingProblems, routesToKillSwitch, type AlertRuleSpec } from "./alertRules";
+import { alertQueries } from "./alertQueries";
 import type { GrafanaIdentity } from "./grafanaIdentity";
 
 export interface TimeCrunchAlertsArgs {
@@ -51,9 +52,6 @@ export const ROLLOUT_CHANNEL_TEXT = [
   "{{ else }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
   "{{ end }}",
 ].join("");
-
-// Grafana's server-side expressions datasource (reduce, threshold).
-const EXPRESSION_DATASOURCE = "__expr__";
 
 /**
  * The checklist's alert thresholds as one Grafana rule group, and the Slack contact point of the
@@ -126,7 +124,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
             killSwitch && routesToKillSwitch(rule, true)
               ? { contactPoint: killSwitch.name, groupWait: AUTO_KILL_GROUP_WAIT }
               : { contactPoint: contactPoint.name },
-          datas: grafanaQueries(rule, args.prometheusDatasourceUid),
+          datas: alertQueries(rule, args.prometheusDatasourceUid),
         })),
       },
       { parent: this },
@@ -137,39 +135,4 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
     // Stryker disable next-line ObjectLiteral,CallExpression: a component's registered outputs reach only the state; index.ts exports the same properties
     this.registerOutputs({ contactPointName: this.contactPointName, ruleGroupName: this.ruleGroupName });
   }
-}
-
-/** Grafana's A (Prometheus query) -> B (reduce to last) -> C (threshold) chain for one rule. */
-function grafanaQueries(rule: AlertRuleSpec, datasourceUid: string): grafana.types.input.alerting.RuleGroupRuleData[] {
-  const expression = (refId: string, model: object) => ({
-    refId,
-    datasourceUid: EXPRESSION_DATASOURCE,
-    // Stryker disable next-line ObjectLiteral: an expression reads no data source, so it has no time range
-    relativeTimeRange: { from: 0, to: 0 },
-    // Stryker disable next-line ObjectLiteral,StringLiteral: Grafana runs an expression by its datasourceUid; the model's copy is for the rule editor
-    model: JSON.stringify({ refId, datasource: { type: "__expr__", uid: EXPRESSION_DATASOURCE }, ...model }),
-  });
-  return [
-    {
-      refId: "A",
-      datasourceUid,
-      relativeTimeRange: { from: rule.lookbackSeconds, to: 0 },
-      model: JSON.stringify({
-        // Stryker disable next-line StringLiteral: Grafana names the query by the refId above
-        refId: "A",
-        // Stryker disable next-line ObjectLiteral,StringLiteral: Grafana runs the query on datasourceUid; the model's copy is for the rule editor
-        datasource: { type: "prometheus", uid: datasourceUid },
-        expr: rule.expr,
-        instant: true,
-        range: false,
-      }),
-    },
-    // dropNN: a ratio of no traffic (0/0 = NaN) is no data, not a breach.
-    expression("B", { type: "reduce", expression: "A", reducer: "last", settings: { mode: "dropNN" } }),
-    expression("C", {
-      type: "threshold",
-      expression: "B",
-      conditions: [{ evaluator: { type: rule.comparison, params: [rule.threshold] } }],
-    }),
-  ];
 }

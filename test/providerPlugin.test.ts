@@ -31,7 +31,7 @@ const sdkPackage = JSON.parse(readFileSync(join(PROJECT_DIR, "sdks", "launchdark
 };
 
 /** What the compiled SDK (the code `pulumi up` loads) registers with the engine. */
-async function registeredPackage(): Promise<pulumi.runtime.RegisterPackageRequest> {
+async function registeredPackage(): Promise<Parameters<typeof pulumi.runtime.registerPackage>[0]> {
   const spy = vi.spyOn(pulumi.runtime, "registerPackage").mockResolvedValue("ref");
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled SDK as npm installed it

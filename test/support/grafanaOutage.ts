@@ -25,7 +25,8 @@ interface DeclaredRule {
   readonly datas: readonly { readonly datasourceUid: string }[];
 }
 
-const RAISES: Readonly<Record<Outage, Readonly<Record<string, string | "rule" | null>>>> = {
+/** The alert an outage raises per state: a Datasource* alert by name, the rule itself, or none. */
+const RAISES: Readonly<Record<Outage, Readonly<Record<string, string | null>>>> = {
   error: { Error: "DatasourceError", Alerting: "rule", OK: null, KeepLast: null },
   "no-data": { NoData: "DatasourceNoData", Alerting: "rule", OK: null, KeepLast: null },
 };
