@@ -1,11 +1,13 @@
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, stepRefusal } from "../components/guards";
 import { PROJECT_DIR } from "../tools/offline/stackConfig";
 import { cases } from "./support/cases";
+import { type GhRoute, jobRuns, loadExpressions, runScript, stubs, valueOf } from "./support/workflowSteps";
 
 const WORKFLOWS = join(PROJECT_DIR, ".github", "workflows");
 const workflowFiles = readdirSync(WORKFLOWS)
@@ -42,10 +44,11 @@ beforeAll(() => {
 });
 
 describe("GitHub Actions workflows, linted offline", () => {
-  it("there are the CI, plan comment, deploy, soak and mutation testing workflows", () => {
+  it("there are the CI, plan comment, deploy, kill switch, soak and mutation testing workflows", () => {
     expect(workflowFiles.map((f) => f.slice(WORKFLOWS.length + 1)).sort()).toEqual([
       "ci.yml",
       "deploy.yml",
+      "kill-switch.yml",
       "mutation.yml",
       "plan-comment.yml",
       "pulumi-up.yml",
@@ -83,15 +86,30 @@ describe("GitHub Actions workflows, linted offline", () => {
 });
 
 interface Step {
+  readonly id?: string;
+  readonly if?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly name?: string;
+  readonly env?: Record<string, string>;
   readonly with?: Record<string, unknown>;
+  readonly "continue-on-error"?: boolean | string;
 }
 interface Job {
+  readonly if?: string;
+  readonly needs?: string | readonly string[];
+  readonly uses?: string;
+  readonly with?: Record<string, unknown>;
+  readonly outputs?: Record<string, string>;
   readonly environment?: string | { name: string };
   readonly steps?: readonly Step[];
+  readonly "continue-on-error"?: boolean | string;
 }
+interface Workflow {
+  readonly on: Record<string, { inputs?: Record<string, { type?: string; options?: string[]; default?: unknown }> }>;
+  readonly jobs: Record<string, Job>;
+}
+const workflow = (name: string) => parse(readFileSync(join(WORKFLOWS, name), "utf8")) as Workflow;
 const jobsOf = (file: string) =>
   Object.entries((parse(readFileSync(file, "utf8")) as { jobs: Record<string, Job> }).jobs).map(([id, job]) => ({
     file,
@@ -146,5 +164,578 @@ describe("Pulumi credentials in CI", () => {
   it("a job running pulumi/actions without an environment is caught (control)", () => {
     const bare = { file: "x.yml", id: "bare", job: { steps: [{ uses: "pulumi/actions@abc" }] } };
     expect(withoutEnvironment([bare])).toEqual(["bare"]);
+  });
+});
+
+/** Every `pulumi/actions` step that runs `up` or `preview` without the policy pack. */
+const withoutPolicyPack = (jobs: typeof allJobs) =>
+  jobs.flatMap(({ file, id, job }) =>
+    (job.steps ?? [])
+      .filter((s) => s.uses?.startsWith("pulumi/actions@") && ["up", "preview"].includes(String(s.with?.command)))
+      .filter((s) => s.with?.policyPacks !== "policy")
+      .map((s) => `${file.slice(WORKFLOWS.length + 1)} ${id}: ${String(s.with?.command)}`),
+  );
+
+describe("The policy pack in CI", () => {
+  it("every pulumi up (and preview) passes the policy pack", () => {
+    const ups = allJobs.filter(({ job }) => runsPulumi(job)?.with?.command === "up");
+    expect(ups.map(({ id }) => id)).toEqual(["up"]);
+    expect(withoutPolicyPack(allJobs)).toEqual([]);
+  });
+
+  it("an up without the policy pack is caught (control)", () => {
+    const bare = {
+      file: join(WORKFLOWS, "x.yml"),
+      id: "bare",
+      job: { steps: [{ uses: "pulumi/actions@abc", with: { command: "up" } }] },
+    };
+    expect(withoutPolicyPack([bare])).toEqual(["x.yml bare: up"]);
+  });
+});
+
+/** A job's `needs` as a list. */
+const needsOf = (job: Job) => (job.needs === undefined ? [] : [job.needs].flat());
+
+/** The git commands that need the remote's credentials. */
+const CREDENTIALED_GIT = /\bgit\s+(?:-[cC]\s+\S+\s+)*(fetch|pull|push|clone|ls-remote|submodule|remote\s+update)\b/;
+
+/** Jobs that check out without credentials and then run a git command that needs them. */
+const credentialedGitAfterBareCheckout = (jobs: typeof allJobs) =>
+  jobs
+    .filter(({ job }) =>
+      (job.steps ?? []).some(
+        (s) => s.uses?.startsWith("actions/checkout@") && s.with?.["persist-credentials"] === false,
+      ),
+    )
+    .filter(({ job }) => (job.steps ?? []).some((s) => s.run !== undefined && CREDENTIALED_GIT.test(s.run)))
+    .map(({ id }) => id);
+
+/** A temporary git repository with one commit per version of Pulumi.beta.yaml (undefined: no file). */
+function betaHistory(versions: readonly (string | undefined)[]): { dir: string; shas: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), "workflow-repo-"));
+  const env = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    }).trim();
+  git("init", "-q", "-b", "main");
+  const shas = versions.map((version, i) => {
+    if (version === undefined) rmSync(join(dir, "Pulumi.beta.yaml"), { force: true });
+    else writeFileSync(join(dir, "Pulumi.beta.yaml"), version);
+    git("add", "-A");
+    git("commit", "-q", "--allow-empty", "-m", `version ${i}`);
+    return git("rev-parse", "HEAD");
+  });
+  return { dir, shas };
+}
+
+const COMMITTED_BETA = readFileSync(join(PROJECT_DIR, "Pulumi.beta.yaml"), "utf8");
+/** The committed Pulumi.beta.yaml with another targeting and percentage (and more text, if given). */
+function betaConfig(targeting: "on" | "off", percentage: number, extra = ""): string {
+  const changed = COMMITTED_BETA.replace(/^( {2}stream5-time-crunch:targeting:) .*$/m, `$1 "${targeting}"`).replace(
+    /^( {2}stream5-time-crunch:rolloutPercentage:) .*$/m,
+    `$1 ${percentage}`,
+  );
+  expect(changed).toContain(`stream5-time-crunch:targeting: "${targeting}"`);
+  expect(changed).toContain(`stream5-time-crunch:rolloutPercentage: ${percentage}`);
+  return changed + extra;
+}
+
+describe("Deploy: a kill switch merged to main reaches production", () => {
+  const deploy = workflow("deploy.yml");
+  beforeAll(loadExpressions);
+
+  /** Runs `classify`'s decision step for real on a push from `before` to `after` of Pulumi.beta.yaml. */
+  async function classify(
+    doc: Workflow,
+    before: string | undefined,
+    after: string | undefined,
+    beforeSha?: (shas: string[]) => string,
+  ) {
+    const { dir, shas } = betaHistory([before, after]);
+    const job = doc.jobs.classify!;
+    const step = job.steps!.find((s) => s.id === "change")!;
+    const github = { event: { before: beforeSha ? beforeSha(shas) : shas[0] }, sha: shas[1] };
+    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(valueOf(v, { github }))]));
+    // The project's npm scripts, on the temporary repository's history.
+    const run = await runScript(step.run!, { cwd: PROJECT_DIR, env: { ...env, GIT_DIR: join(dir, ".git") } });
+    expect(run.code, run.stderr).toBe(0);
+    const steps = { [step.id!]: { outputs: run.outputs, outcome: "success", conclusion: "success" } };
+    const outputs = Object.fromEntries(
+      Object.entries(job.outputs ?? {}).map(([k, v]) => [k, String(valueOf(v, { steps }))]),
+    );
+    return { run, outputs };
+  }
+
+  /** Whether beta runs, and with which flag-environment-only, given its needs' results. */
+  function beta(
+    doc: Workflow,
+    results: { staging: string; classify?: { result: string; outputs?: Record<string, string> } },
+    cancelled = false,
+  ) {
+    const job = doc.jobs.beta!;
+    const known: Record<string, { result: string; outputs?: Record<string, string> }> = {
+      staging: { result: results.staging, outputs: {} },
+      classify: results.classify ?? { result: "success", outputs: {} },
+    };
+    const needs = Object.fromEntries(needsOf(job).map((id) => [id, known[id]!]));
+    const state = { needs, cancelled };
+    const runs = jobRuns(job.if, state);
+    const flagOnly = valueOf(job.with?.["flag-environment-only"] ?? false, {}, state);
+    return { runs, flagOnly: runs ? flagOnly : undefined, stack: job.with?.stack };
+  }
+
+  it("staging runs first, beta needs it and the classification, which has no credentials", () => {
+    expect(needsOf(deploy.jobs.staging!)).toEqual([]);
+    expect(needsOf(deploy.jobs.beta!).sort()).toEqual(["classify", "staging"]);
+    expect(deploy.jobs.beta!.uses).toBe("./.github/workflows/pulumi-up.yml");
+    const classifyJob = deploy.jobs.classify as Job & { permissions?: unknown };
+    expect(classifyJob.permissions).toEqual({ contents: "read" });
+    const checkout = classifyJob.steps!.find((s) => s.uses?.startsWith("actions/checkout@"))!;
+    expect(checkout.with).toMatchObject({ "fetch-depth": 0, "persist-credentials": false });
+  });
+
+  it.each(
+    cases([
+      ["the kill switch", betaConfig("on", 10), betaConfig("off", 10)],
+      ["a lower percentage", betaConfig("on", 25), betaConfig("on", 10)],
+    ] as const),
+  )("after a failed staging update, %s deploys beta's targeting alone", async (_, before, after) => {
+    const { run, outputs } = await classify(deploy, before, after);
+    expect(run.summary).toMatch(/^rollback: /);
+    expect(outputs).toEqual({ rollback: "true" });
+    const classified = { result: "success", outputs };
+    expect(beta(deploy, { staging: "failure", classify: classified })).toEqual({
+      runs: true,
+      flagOnly: true,
+      stack: "beta",
+    });
+    expect(beta(deploy, { staging: "cancelled", classify: classified })).toMatchObject({ runs: true, flagOnly: true });
+    // After a successful staging update, the whole stack as usual.
+    expect(beta(deploy, { staging: "success", classify: classified })).toMatchObject({ runs: true, flagOnly: false });
+  });
+
+  it.each(
+    cases([
+      ["a raise", betaConfig("on", 10), betaConfig("on", 25), /^raise: /],
+      ["targeting turned on", betaConfig("off", 10), betaConfig("on", 10), /^raise: /],
+      ["an ordinary change", betaConfig("on", 10), betaConfig("on", 10, "# another comment\n"), /^unchanged: /],
+      ["a new Pulumi.beta.yaml", undefined, betaConfig("on", 10), /^raise: /],
+    ] as const),
+  )("after a failed staging update, %s is not deployed to beta", async (_, before, after, decision) => {
+    const { run, outputs } = await classify(deploy, before, after);
+    expect(run.summary).toMatch(decision);
+    expect(outputs).toEqual({ rollback: "false" });
+    const classified = { result: "success", outputs };
+    expect(beta(deploy, { staging: "failure", classify: classified }).runs).toBe(false);
+    expect(beta(deploy, { staging: "success", classify: classified })).toMatchObject({ runs: true, flagOnly: false });
+  });
+
+  it.each(
+    cases([
+      ["the all-zero sha of a new branch", (): string => "0".repeat(40)],
+      ["a commit the clone does not have (a force push)", (): string => "1".repeat(40)],
+      ["no sha at all", (): string => ""],
+    ] as const),
+  )("a push whose `before` is %s is an ordinary change", async (_, beforeSha) => {
+    const { run, outputs } = await classify(deploy, betaConfig("on", 10), betaConfig("off", 10), beforeSha);
+    expect(run.summary).toContain("an ordinary change");
+    expect(outputs).toEqual({ rollback: "false" });
+  });
+
+  it("no bypass when the run is cancelled or the classification failed", () => {
+    const rollback = { result: "success", outputs: { rollback: "true" } };
+    expect(beta(deploy, { staging: "failure", classify: rollback }, true).runs).toBe(false);
+    expect(beta(deploy, { staging: "success", classify: rollback }, true).runs).toBe(false);
+    const failed = { result: "failure", outputs: { rollback: "true" } };
+    expect(beta(deploy, { staging: "failure", classify: failed }).runs).toBe(false);
+    // A failed classification never holds back an ordinary deploy after staging.
+    expect(beta(deploy, { staging: "success", classify: failed })).toMatchObject({ runs: true, flagOnly: false });
+  });
+
+  it("the old `needs: staging` job, and a script that writes the wrong output, are caught (controls)", async () => {
+    const old = {
+      ...deploy,
+      jobs: {
+        ...deploy.jobs,
+        beta: { needs: "staging", uses: "./.github/workflows/pulumi-up.yml", with: { stack: "beta" } },
+      },
+    };
+    const rollback = { result: "success", outputs: { rollback: "true" } };
+    expect(beta(old, { staging: "failure", classify: rollback }).runs).toBe(false);
+
+    const classifyJob = deploy.jobs.classify!;
+    const miswired: Workflow = {
+      ...deploy,
+      jobs: {
+        ...deploy.jobs,
+        classify: {
+          ...classifyJob,
+          steps: classifyJob.steps!.map((s) =>
+            s.id === "change" ? { ...s, run: s.run!.replace('"rollback=true"', '"is-rollback=true"') } : s,
+          ),
+        },
+      },
+    };
+    const { outputs } = await classify(miswired, betaConfig("on", 10), betaConfig("off", 10));
+    expect(beta(miswired, { staging: "failure", classify: { result: "success", outputs } }).runs).toBe(false);
+  });
+});
+
+describe("Soak gate on a private repository", () => {
+  const gate = workflow("soak-gate.yml").jobs["soak-gate"]!;
+  const files = gate.steps!.find((s) => s.id === "files")!;
+  const change = gate.steps!.find((s) => s.id === "change")!;
+  beforeAll(loadExpressions);
+
+  it("no job runs a git command that needs credentials after a checkout without them", () => {
+    expect(gate.steps!.find((s) => s.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({
+      "persist-credentials": false,
+    });
+    expect(credentialedGitAfterBareCheckout(allJobs)).toEqual([]);
+    expect(JSON.stringify(gate.steps)).not.toContain("git fetch");
+  });
+
+  it("the old `git fetch` of the pull request is caught (control)", () => {
+    const old = {
+      file: "soak-gate.yml",
+      id: "old",
+      job: {
+        steps: [
+          { uses: "actions/checkout@abc", with: { "persist-credentials": false } },
+          { run: 'git fetch --no-tags origin "pull/$PR_NUMBER/head:pr-head"' },
+        ],
+      },
+    };
+    expect(credentialedGitAfterBareCheckout([old])).toEqual(["old"]);
+    expect(credentialedGitAfterBareCheckout([{ ...old, job: { steps: [old.job.steps[1]!] } }])).toEqual([]);
+  });
+
+  const HEAD = "f".repeat(40);
+  const CONTENTS = (sha: string) => `GET repos/o/r/contents/Pulumi.beta.yaml?ref=${sha}`;
+
+  /** The step on a base branch of two commits (Pulumi.beta.yaml in the first), with a gh stand-in. */
+  async function readPullRequest(head: GhRoute | undefined, mergeBase?: { sha: string; route: GhRoute }) {
+    const { dir, shas } = betaHistory([betaConfig("on", 10), betaConfig("on", 10, "# later on main\n")]);
+    const base = mergeBase?.sha ?? shas[0]!;
+    const routes: Record<string, GhRoute> = {
+      [`GET repos/o/r/compare/${shas[1]!}...${HEAD}`]: { body: { merge_base_commit: { sha: base } } },
+    };
+    if (head) routes[CONTENTS(HEAD)] = head;
+    if (mergeBase) routes[CONTENTS(mergeBase.sha)] = mergeBase.route;
+    const stub = stubs(routes);
+    const github = { repository: "o/r", event: { pull_request: { head: { sha: HEAD }, number: 7 } } };
+    const env = Object.fromEntries(
+      Object.entries(files.env ?? {}).map(([k, v]) => [
+        k,
+        String(valueOf(v, { github, secrets: { GITHUB_TOKEN: "t" } })),
+      ]),
+    );
+    const run = await runScript(files.run!, { cwd: dir, env: { ...env, ...stub.env }, bin: stub.bin });
+    const read = (name: string) =>
+      existsSync(join(run.runnerTemp, name)) ? readFileSync(join(run.runnerTemp, name), "utf8") : undefined;
+    return { run, calls: stub.ghCalls(), base: read("base.yaml"), head: read("head.yaml") };
+  }
+
+  it("reads the pull request's Pulumi.beta.yaml at its head through the contents API, as raw data", async () => {
+    const raised = betaConfig("on", 25);
+    const { run, calls, base, head } = await readPullRequest({ body: raised });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.outputs).toEqual({ changed: "true" });
+    expect(base).toBe(betaConfig("on", 10));
+    expect(head).toBe(raised);
+    expect(calls.map((c) => `${c.method} ${c.endpoint}`)).toEqual([
+      expect.stringMatching(/^GET repos\/o\/r\/compare\/[0-9a-f]{40}\.\.\.f{40}$/),
+      CONTENTS(HEAD),
+    ]);
+    expect(calls[1]!.headers).toEqual(["Accept: application/vnd.github.raw"]);
+
+    // The next step decides on those files, with the base branch's code.
+    const decided = await runScript(change.run!, { cwd: PROJECT_DIR, env: { RUNNER_TEMP: run.runnerTemp } });
+    expect(decided.outputs).toEqual({ raise: "true" });
+  });
+
+  it("an unchanged file passes at once; a file deleted at head (404) is a change", async () => {
+    const same = await readPullRequest({ body: betaConfig("on", 10) });
+    expect(same.run.code, same.run.stderr).toBe(0);
+    expect(same.run.outputs).toEqual({});
+    expect(same.run.summary).toContain("unchanged");
+
+    const deleted = await readPullRequest(undefined);
+    expect(deleted.run.code, deleted.run.stderr).toBe(0);
+    expect(deleted.run.outputs).toEqual({ changed: "true" });
+    expect(deleted.head).toBe("");
+  });
+
+  it.each(
+    cases([
+      ["a server error", 500, "Server Error"],
+      ["an unknown commit", 404, `No commit found for the ref ${HEAD}`],
+    ] as const),
+  )("%s fails the step instead of passing as a deleted file", async (_, status, message) => {
+    const { run } = await readPullRequest({ status, body: { message } });
+    expect(run.code).not.toBe(0);
+    expect(run.outputs).toEqual({});
+    expect(run.stderr).toContain(`gh: ${message} (HTTP ${status})`);
+  });
+
+  it("a merge base missing from the local history is read through the contents API too", async () => {
+    const mergeBase = { sha: "e".repeat(40), route: { body: betaConfig("on", 5) } };
+    const { run, calls, base } = await readPullRequest({ body: betaConfig("on", 10) }, mergeBase);
+    expect(run.code, run.stderr).toBe(0);
+    expect(base).toBe(betaConfig("on", 5));
+    expect(run.outputs).toEqual({ changed: "true" });
+    expect(calls.map((c) => c.endpoint)).toContain(CONTENTS(mergeBase.sha).slice(4));
+  });
+});
+
+describe("Kill switch: the flag environment alone, in the stack's environment", () => {
+  const kill = workflow("kill-switch.yml");
+  const up = workflow("pulumi-up.yml");
+  beforeAll(loadExpressions);
+
+  /** What a dispatch for `stack` updates: the environment and the `target` pulumi/actions gets. */
+  async function dispatch(killDoc: Workflow, upDoc: Workflow, stack: string, ref = "refs/heads/main") {
+    const [job, ...others] = Object.values(killDoc.jobs);
+    expect(others).toEqual([]);
+    const github = { ref };
+    if (!jobRuns(job!.if, {}, { github, inputs: { stack } })) return { runs: false as const };
+    expect(job!.uses).toBe("./.github/workflows/pulumi-up.yml");
+    const declared = upDoc.on.workflow_call!.inputs!;
+    const inputs = Object.fromEntries(
+      Object.keys(declared).map((name) => [
+        name,
+        name in (job!.with ?? {}) ? valueOf(job!.with![name], { github, inputs: { stack } }) : declared[name]!.default,
+      ]),
+    );
+    const upJob = upDoc.jobs.up!;
+    const environment = valueOf(environmentOf(upJob), { inputs });
+    const steps: Record<string, { outputs: Record<string, string> }> = {};
+    for (const step of upJob.steps!) {
+      if (step.id === undefined || step.run === undefined || !jobRuns(step.if, {}, { inputs })) continue;
+      const env = Object.fromEntries(
+        Object.entries(step.env ?? {}).map(([k, v]) => [k, String(valueOf(v, { inputs }))]),
+      );
+      const run = await runScript(step.run, { cwd: PROJECT_DIR, env });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      steps[step.id] = { outputs: run.outputs };
+    }
+    const pulumi = runsPulumi(upJob)!;
+    const target = valueOf(pulumi.with?.target ?? "", { inputs, steps });
+    return { runs: true as const, environment, command: pulumi.with?.command, target };
+  }
+
+  const FLAG_ENVIRONMENT = (stack: string, environment: string) =>
+    `urn:pulumi:${stack}::stream5-time-crunch::stream5:launchdarkly:TimeCrunchFlag$launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment::time-crunch-${environment}`;
+
+  it("is dispatched by hand for staging or beta, and only from main", async () => {
+    expect(Object.keys(kill.on)).toEqual(["workflow_dispatch"]);
+    expect(kill.on.workflow_dispatch!.inputs!.stack).toMatchObject({ type: "choice", options: ["staging", "beta"] });
+    expect(await dispatch(kill, up, "beta", "refs/heads/feature")).toEqual({ runs: false });
+  });
+
+  it.each(
+    cases([
+      ["beta", "production"],
+      ["staging", "staging"],
+    ] as const),
+  )(
+    "a dispatch for %s runs `pulumi up` in its environment, targeted at its flag environment (%s) alone",
+    async (stack, environment) => {
+      expect(await dispatch(kill, up, stack)).toEqual({
+        runs: true,
+        environment: stack,
+        command: "up",
+        target: FLAG_ENVIRONMENT(stack, environment),
+      });
+    },
+  );
+
+  it("Deploy's ordinary beta update targets nothing: the whole stack", async () => {
+    const deployed = {
+      ...kill,
+      jobs: { deploy: { uses: "./.github/workflows/pulumi-up.yml", with: { stack: "beta" } } },
+    };
+    expect(await dispatch(deployed, up, "beta")).toMatchObject({ runs: true, environment: "beta", target: "" });
+  });
+
+  it("a kill switch that forgets flag-environment-only, or a type the program lacks, is caught (controls)", async () => {
+    const [id, job] = Object.entries(kill.jobs)[0]!;
+    const whole = { ...kill, jobs: { [id]: { ...job, with: { stack: "${{ inputs.stack }}" } } } };
+    expect(await dispatch(whole, up, "beta")).toMatchObject({ target: "" });
+
+    // The URN step fails (so pulumi/actions never runs with an empty target) when there is no such resource.
+    const flag = up.jobs.up!.steps!.find((s) => s.id === "flag")!;
+    const run = await runScript(flag.run!, {
+      cwd: PROJECT_DIR,
+      env: { STACK: "beta", TYPE: "launchdarkly:index/featureFlag:FeatureFlag" },
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.outputs).toEqual({});
+  });
+});
+
+describe("A failed preview says why on the pull request", () => {
+  const preview = workflow("ci.yml").jobs.preview!;
+  beforeAll(loadExpressions);
+
+  /** What keeps a failed preview from passing silently, as problems (none: all is well). */
+  function previewFailureProblems(job: Job): string[] {
+    const steps = job.steps ?? [];
+    const at = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "preview");
+    const step = steps[at]!;
+    const problems: string[] = [];
+    if (String(job["continue-on-error"] ?? false) !== "false") problems.push("the job continues on error");
+    if (String(step["continue-on-error"] ?? false) === "false") return problems;
+    if (step.id === undefined) return [...problems, "the preview step has no id"];
+    const outcome = (value: string) => ({ steps: { [step.id!]: { outcome: value, conclusion: "success" } } });
+    const after = steps.slice(at + 1);
+    const onFailure = after.filter((s) => jobRuns(s.if, {}, outcome("failure")));
+    const posting = onFailure.filter((s) =>
+      /gh api --method (POST|PATCH)[^\n]*issues[^\n]*-F body=@/.test(s.run ?? ""),
+    );
+    if (posting.length === 0) problems.push("no step posts the failure on the pull request");
+    const last = onFailure.at(-1);
+    if (!last || !/\n\s*exit 1\s*$/.test(last.run ?? ""))
+      problems.push("the last step on failure does not fail the job");
+    if (onFailure.some((s) => String(s["continue-on-error"] ?? false) !== "false")) {
+      problems.push("a step on failure continues on error");
+    }
+    if (after.filter((s) => jobRuns(s.if, {}, outcome("success"))).some((s) => /exit 1\s*$/.test(s.run ?? ""))) {
+      problems.push("a passing preview fails the job");
+    }
+    return problems;
+  }
+
+  /** Runs the steps after the preview (failed by default), with `pulumi` printing `log` and a gh stand-in. */
+  async function afterPreview(job: Job, log: string, comments: unknown[] = [], result = "failure") {
+    const steps = job.steps!;
+    const previewStep = steps.find((s) => s.id === "preview")!;
+    const outcome = { steps: { preview: { outcome: result, conclusion: "success" } } };
+    const stub = stubs(
+      {
+        "GET repos/o/r/issues/7/comments": { body: comments },
+        "POST repos/o/r/issues/7/comments": { body: { id: 1 } },
+        "PATCH repos/o/r/issues/comments/41": { body: { id: 41 } },
+      },
+      {
+        pulumi: `#!/usr/bin/env bash\necho "$@" > "$WORKFLOW_GH_STUB/pulumi-args"\ncat "$WORKFLOW_GH_STUB/log"\nexit 255\n`,
+      },
+    );
+    writeFileSync(join(stub.env.WORKFLOW_GH_STUB!, "log"), log);
+    const cwd = mkdtempSync(join(tmpdir(), "workflow-checkout-"));
+    const runnerTemp = mkdtempSync(join(tmpdir(), "workflow-runner-temp-"));
+    const contexts = {
+      ...outcome,
+      matrix: { stack: "beta" },
+      vars: { PULUMI_ORG: "acme" },
+      secrets: { GITHUB_TOKEN: "t" },
+      github: {
+        repository: "o/r",
+        server_url: "https://github.com",
+        run_id: 99,
+        event: { pull_request: { number: 7, head: { sha: "a".repeat(40) } } },
+      },
+    };
+    const runs = [];
+    for (const step of steps.slice(steps.indexOf(previewStep) + 1)) {
+      if (!jobRuns(step.if, {}, contexts)) continue;
+      const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, String(valueOf(v, contexts))]));
+      const run = await runScript(step.run!, {
+        cwd,
+        env: { ...env, ...stub.env, RUNNER_TEMP: runnerTemp },
+        bin: stub.bin,
+      });
+      runs.push({ name: step.name, code: run.code, stderr: run.stderr });
+      if (run.code !== 0) break;
+    }
+    const args = join(stub.env.WORKFLOW_GH_STUB!, "pulumi-args");
+    const pulumiArgs = existsSync(args) ? readFileSync(args, "utf8").trim() : undefined;
+    return { runs, calls: stub.ghCalls(), pulumiArgs, checkout: cwd };
+  }
+
+  const REFUSAL = stepRefusal(10, 50, DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, "beta")!;
+  const LOG = [
+    "Previewing update (acme/beta)",
+    "",
+    "     Type                 Name                      Plan     Info",
+    "     pulumi:pulumi:Stack  stream5-time-crunch-beta           1 error",
+    "",
+    "Diagnostics:",
+    "  pulumi:pulumi:Stack (stream5-time-crunch-beta):",
+    `    error: ${REFUSAL} $(touch pwned) \`\`\`\`\` `,
+    "",
+    "Resources:",
+    "    9 unchanged",
+    "",
+  ].join("\n");
+
+  it("the preview may fail only into steps that post the reason and then fail the job", () => {
+    expect(runsPulumi(preview)!.id).toBe("preview");
+    expect(previewFailureProblems(preview)).toEqual([]);
+  });
+
+  it("posts the program's refusal on the pull request, as data, and fails the job", async () => {
+    const { runs, calls, pulumiArgs, checkout } = await afterPreview(preview, LOG);
+    expect(pulumiArgs).toBe(
+      "preview --stack acme/beta --diff --refresh --policy-pack policy --non-interactive --color never",
+    );
+    expect(runs.map((r) => r.code)).toEqual([0, 1]);
+    const posted = calls.filter((c) => c.method === "POST");
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.endpoint).toBe("repos/o/r/issues/7/comments");
+    const body = posted[0]!.body!;
+    expect(body.startsWith("<!-- stream5-time-crunch preview failed: beta -->\n")).toBe(true);
+    expect(body).toContain(`error: ${REFUSAL} $(touch pwned)`);
+    expect(body).toContain("`pulumi config set rolloutPercentage 25 -s beta`");
+    // The five backticks in the message stay inside a longer fence.
+    expect(body).toContain("``````text\n");
+    expect(body).not.toContain("Resources:");
+    expect(body).toContain("https://github.com/o/r/actions/runs/99");
+    expect(existsSync(join(checkout, "pwned"))).toBe(false);
+  });
+
+  it("updates its earlier comment instead of adding one", async () => {
+    const earlier = [
+      { id: 40, body: "#### :tropical_drink: `preview` on stream5-time-crunch/acme/beta" },
+      { id: 41, body: "<!-- stream5-time-crunch preview failed: beta -->\nold" },
+    ];
+    const { runs, calls } = await afterPreview(preview, LOG, earlier);
+    expect(runs.map((r) => r.code)).toEqual([0, 1]);
+    expect(calls.filter((c) => c.method !== "GET").map((c) => `${c.method} ${c.endpoint}`)).toEqual([
+      "PATCH repos/o/r/issues/comments/41",
+    ]);
+  });
+
+  it("a passing preview marks the earlier failure comment as resolved, and passes", async () => {
+    const earlier = [{ id: 41, body: "<!-- stream5-time-crunch preview failed: beta -->\nold" }];
+    const { runs, calls, pulumiArgs } = await afterPreview(preview, LOG, earlier, "success");
+    expect(pulumiArgs).toBeUndefined();
+    expect(runs.map((r) => r.code)).toEqual([0]);
+    const patched = calls.filter((c) => c.method === "PATCH");
+    expect(patched.map((c) => c.endpoint)).toEqual(["repos/o/r/issues/comments/41"]);
+    expect(patched[0]!.body).toBe(
+      `<!-- stream5-time-crunch preview failed: beta -->\n### \`pulumi preview\` of beta passes as of ${"a".repeat(40)}\n`,
+    );
+    const none = await afterPreview(preview, LOG, [], "success");
+    expect(none.calls.map((c) => c.method)).toEqual(["GET"]);
+  });
+
+  it("a preview that may fail silently, or a reason that does not fail the job, is caught (controls)", async () => {
+    const steps = preview.steps!;
+    const edit = (change: (s: Step) => Step): Job => ({ ...preview, steps: steps.map(change) });
+    const postingStep = (s: Step) => /gh api --method POST/.test(s.run ?? "") && /exit 1\s*$/.test(s.run ?? "");
+    const silent = edit((s) => (s.id === "preview" ? s : { ...s, if: "steps.preview.outcome == 'never'" }));
+    expect(previewFailureProblems(silent)).toEqual([
+      "no step posts the failure on the pull request",
+      "the last step on failure does not fail the job",
+    ]);
+    const lenient = edit((s) => (postingStep(s) ? { ...s, "continue-on-error": true } : s));
+    expect(previewFailureProblems(lenient)).toEqual(["a step on failure continues on error"]);
+    const passing = edit((s) => (postingStep(s) ? { ...s, run: s.run!.replace(/\n\s*exit 1\s*$/, "\n") } : s));
+    expect(previewFailureProblems(passing)).toEqual(["the last step on failure does not fail the job"]);
+    expect((await afterPreview(passing, LOG)).runs.map((r) => r.code)).toEqual([0, 0]);
   });
 });
