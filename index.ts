@@ -2,16 +2,16 @@
 // the stack outputs. The program is an async function (Pulumi's Node runtime awaits a function
 // exported as the module) because the guards read the last deployment and LaunchDarkly first.
 import * as pulumi from "@pulumi/pulumi";
-import { autoKillSlackText, timeCrunchAlertRules } from "./components/alertRules";
-import { TimeCrunchAlerts } from "./components/alerts";
-import { loadStackConfig } from "./components/config";
-import { TimeCrunchDashboard } from "./components/dashboard";
-import { TimeCrunchFlag } from "./components/featureFlag";
-import { grafanaIdentity } from "./components/grafanaIdentity";
-import { ROLLOUT_INTENT_OUTPUT } from "./components/guards";
-import { metricContract, queries } from "./components/metrics";
-import { PlanningEngine } from "./components/planningEngine";
-import { checkRolloutGuards } from "./components/rolloutGuard";
+import { autoKillSlackText, timeCrunchAlertRules } from "./components/observability/alertRules";
+import { TimeCrunchAlerts } from "./components/observability/timeCrunchAlerts";
+import { loadStackConfig } from "./components/config/pulumiConfig";
+import { TimeCrunchDashboard } from "./components/observability/timeCrunchDashboard";
+import { TimeCrunchFlag } from "./components/rollout/timeCrunchFlag";
+import { grafanaIdentity } from "./components/observability/grafanaIdentity";
+import { ROLLOUT_INTENT_OUTPUT } from "./components/rollout/guards";
+import { metricContract, queries } from "./components/observability/metrics";
+import { PlanningEngine } from "./components/workload/planningEngine";
+import { checkRolloutGuards } from "./components/rollout/guardsAtDeploy";
 
 export = async () => {
   const config = loadStackConfig();

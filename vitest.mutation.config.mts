@@ -37,9 +37,9 @@ const SERVER_SUITES = new Set([
 ]);
 
 /**
- * Whether a test file is named after a source file: `components/alerts.ts` -> `test/alerts.test.ts`,
- * `components/config.ts` -> `test/configSchema.test.ts`, `components/rolloutGuard.ts` ->
- * `test/rolloutGuards.test.ts`, `components/dashboardModel.ts` -> `test/dashboard.test.ts`.
+ * Whether a test file is named after a source file: `components/rollout/guards.ts` ->
+ * `test/guards.test.ts`, `components/rollout/guardsAtDeploy.ts` -> `test/guardsAtDeploy.test.ts`,
+ * `components/observability/dashboardModel.ts` -> `test/dashboard.test.ts`.
  */
 function namedAfter(testFile: string, sourceFile: string): boolean {
   const test = basename(testFile).replace(/\.test\.ts$/, "");

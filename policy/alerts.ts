@@ -3,7 +3,7 @@
  * decision is `killRuleStateProblems` (components/alertRules.ts), the same rule the program applies.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { KILL_RULE_STATES, killRuleStateProblems } from "../components/alertRules";
+import { KILL_RULE_STATES, killRuleStateProblems } from "../components/observability/alertRules";
 import { arrayOf, field, ResourceType, violationMessage } from "./resources";
 
 /**

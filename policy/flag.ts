@@ -3,8 +3,8 @@
  * be deleted by accident, and no targeting switched on without the alerts that guard it.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { AlertRuleKey } from "../components/alertRules";
-import { FLAG_VARIATION_VALUES, WEIGHT_TOTAL } from "../components/rollout";
+import { AlertRuleKey } from "../components/observability/alertRules";
+import { FLAG_VARIATION_VALUES, WEIGHT_TOTAL } from "../components/rollout/targeting";
 import { arrayOf, field, joinPath, objectOf, ResourceType, violationMessage } from "./resources";
 
 /**

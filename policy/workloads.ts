@@ -3,7 +3,7 @@
  * runs pinned images; the autoscaled Deployment leaves its replica count to the autoscaler.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { PINNED_IMAGE } from "../components/images";
+import { PINNED_IMAGE } from "../components/workload/images";
 import { containersOf, POD_SECURITY_RULES, type PodSpec } from "./podSecurity";
 import { field, joinPath, objectOf, violationMessage, type Props } from "./resources";
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../tools/offline/engine";
-import { isSecretValue } from "../tools/offline/mocks";
-import { withValues } from "../tools/offline/stackConfig";
+import type { ProgramRun } from "../tools/plan/engine";
+import { isSecretValue } from "../tools/plan/mocks";
+import { withValues } from "../components/config/stackFile";
 import {
   KILL_RULE_STATES,
   killRuleStateProblems,
@@ -9,10 +9,10 @@ import {
   routesToKillSwitch,
   timeCrunchAlertRules,
   type AlertRuleSpec,
-} from "../components/alertRules";
-import { ROLLOUT_CHANNEL_TEXT } from "../components/alerts";
-import { StackConfigSchema } from "../components/config";
-import { queries } from "../components/metrics";
+} from "../components/observability/alertRules";
+import { ROLLOUT_CHANNEL_TEXT } from "../components/observability/timeCrunchAlerts";
+import { StackConfigSchema } from "../components/config/schema";
+import { queries } from "../components/observability/metrics";
 import { cases } from "./support/cases";
 import { renderNotification } from "./support/amtool";
 import { outageNotifications } from "./support/grafanaOutage";

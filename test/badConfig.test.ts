@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ProgramFailed } from "../tools/offline/engine";
-import { withoutKeys, withValues, type StackConfig } from "../tools/offline/stackConfig";
+import { ProgramFailed } from "../tools/plan/engine";
+import { withoutKeys, withValues, type StackConfig } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";
 

@@ -5,8 +5,8 @@ import {
   SECRET_KEYS,
   StackConfigError,
   StackConfigSchema,
-} from "../components/config";
-import { readProjectFile } from "../tools/offline/stackConfig";
+} from "../components/config/schema";
+import { readProjectFile } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 import { valid } from "./support/validConfig";
 

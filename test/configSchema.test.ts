@@ -3,7 +3,7 @@
  * at every level, the defaults. Each rejected value names its full path and what is allowed.
  */
 import { describe, expect, it } from "vitest";
-import { decodeConfigValue, parseStackConfig, StackConfigError } from "../components/config";
+import { decodeConfigValue, parseStackConfig, StackConfigError } from "../components/config/schema";
 import { cases } from "./support/cases";
 import { valid } from "./support/validConfig";
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../tools/offline/engine";
-import { withValues } from "../tools/offline/stackConfig";
+import type { ProgramRun } from "../tools/plan/engine";
+import { withValues } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
 
 const DASHBOARD = "grafana:oss/dashboard:Dashboard";

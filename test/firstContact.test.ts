@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { PROJECT_DIR } from "../components/config/stackFile";
 import { planCli, type CliRun } from "./support/planCli";
 import { cases } from "./support/cases";
 
@@ -62,7 +62,7 @@ describe("a fresh clone on the oldest Node the offline tools accept", () => {
   it(`plans the beta stack on Node ${OLDEST_NODE_MAJOR}, saying once which Node real runs need`, async () => {
     const node = oldestNode();
     const copy = freshCopy();
-    const run = await runIn(copy, node, ["tools/plan-launcher.cjs", "--stack", "beta", "--out", "out"]);
+    const run = await runIn(copy, node, ["tools/cli/launcher.cjs", "plan", "--stack", "beta", "--out", "out"]);
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("targeting on: 10% of contexts get true");

@@ -5,11 +5,11 @@
  * the Block Kit message.
  */
 import { describe, expect, it } from "vitest";
-import { timeCrunchAlertRules } from "../components/alertRules";
-import { StackConfigSchema } from "../components/config";
-import { queries } from "../components/metrics";
-import type { Point } from "../components/alertReplay";
-import { gatePlan, judge, soakWindow, TRAFFIC_RULE } from "../components/soakCriteria";
+import { timeCrunchAlertRules } from "../components/observability/alertRules";
+import { StackConfigSchema } from "../components/config/schema";
+import { queries } from "../components/observability/metrics";
+import type { Point } from "../components/soak/alertReplay";
+import { gatePlan, judge, soakWindow, TRAFFIC_RULE } from "../components/soak/soakCriteria";
 import { chartStepSeconds, gateCharts, type ChartData } from "../tools/gate/charts";
 import { mermaidChart } from "../tools/gate/mermaid";
 import type { GateRun } from "../tools/gate/report";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { boundedUid, GRAFANA_UID_MAX_LENGTH, grafanaIdentity } from "../components/grafanaIdentity";
+import { boundedUid, GRAFANA_UID_MAX_LENGTH, grafanaIdentity } from "../components/observability/grafanaIdentity";
 
 const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
 const RULE_KEYS = ["error-rate", "response-time", "success-rate", "zero-requests"];

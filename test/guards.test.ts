@@ -14,7 +14,7 @@ import {
   stepRefusal,
   type GuardInputs,
   type RolloutIntent,
-} from "../components/guards";
+} from "../components/rollout/guards";
 import { cases } from "./support/cases";
 
 const LADDER = DEFAULT_ROLLOUT_LADDER;

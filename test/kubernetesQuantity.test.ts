@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalQuantity, isExpressibleQuantity } from "../components/kubernetesQuantity";
+import { canonicalQuantity, isExpressibleQuantity } from "../components/workload/kubernetesQuantity";
 import { cases } from "./support/cases";
 
 // Canonical forms as the Kubernetes API server writes numbers without a suffix back (decimal SI,

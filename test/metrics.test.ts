@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationSeconds, formatPercent, metricContract } from "../components/metrics";
+import { durationSeconds, formatPercent, metricContract } from "../components/observability/metrics";
 import { cases } from "./support/cases";
 
 describe("metricContract", () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { PROJECT_DIR } from "../components/config/stackFile";
 import { planCli, policyCli, type CliRun } from "./support/planCli";
 
 /** The result of one `npm run plan`, with the folder it wrote its files to. */

@@ -5,9 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
-import type { ProgramRun } from "../tools/offline/engine";
-import { maskSecrets } from "../tools/offline/redact";
-import { withValues } from "../tools/offline/stackConfig";
+import type { ProgramRun } from "../tools/plan/engine";
+import { maskSecrets } from "../tools/plan/redact";
+import { withValues } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
 
 /** The labels that identify the engine's pods, as the README's kubectl commands select them. */

@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkPolicies, type Violation } from "../tools/offline/policyRunner";
-import { renderPolicyVerdict } from "../tools/offline/policyReport";
-import type { PlannedResource } from "../tools/offline/plan";
-import { readResourcesFile, ResourcesFileError } from "../tools/offline/resourcesFile";
+import { checkPolicies, type Violation } from "../tools/policy/policyRunner";
+import { renderPolicyVerdict } from "../tools/policy/policyReport";
+import type { PlannedResource } from "../tools/plan/plan";
+import { readResourcesFile, ResourcesFileError } from "../tools/policy/resourcesFile";
 import { planCliWithProgram, policyCli, type CliRun } from "./support/planCli";
 import { cases } from "./support/cases";
 

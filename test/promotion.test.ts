@@ -2,14 +2,15 @@
  * Which pull requests the soak gate holds: a raise of the beta (targeting turned on, a higher
  * percentage) waits for GO; a rollback or an unrelated change does not.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { promotionChange } from "../tools/gate/promotion";
-import { PROJECT_DIR, withSets } from "../tools/offline/stackConfig";
+import { promotionChange } from "../components/rollout/promotionChange";
+import { PROJECT_DIR, withSets } from "../components/config/stackFile";
+import { main } from "../tools/promotionChange/main";
 import { stackConfig } from "./support/program";
+import { runTool } from "./support/toolRun";
 import { cases } from "./support/cases";
 
 const beta = stackConfig("beta"); // targeting on at 10%
@@ -44,31 +45,43 @@ describe("promotionChange", () => {
 });
 
 describe("npm run gate:promotion-change, as CI runs it", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "promotion-"));
+  /** The committed beta stack file with its percentage changed, as a pull request's base would hold it. */
+  const betaAt = (percentage: string) => {
+    const file = join(scratch, `Pulumi.beta.${percentage}.yaml`);
+    const committed = readFileSync(join(PROJECT_DIR, "Pulumi.beta.yaml"), "utf8");
+    writeFileSync(file, committed.replace(/rolloutPercentage: 10$/m, `rolloutPercentage: ${percentage}`));
+    return file;
+  };
+  const head = join(PROJECT_DIR, "Pulumi.beta.yaml");
+
   it("prints the decision for two files", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "promotion-"));
-    const base = join(dir, "Pulumi.beta.yaml");
-    writeFileSync(base, 'config:\n  stream5-time-crunch:targeting: "on"\n  stream5-time-crunch:rolloutPercentage: 5\n');
-    const output = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [
-          join(PROJECT_DIR, "tools", "run-tool.cjs"),
-          "tools/promotion-change.ts",
-          "--base",
-          base,
-          "--head",
-          "Pulumi.beta.yaml",
-        ],
-        { cwd: PROJECT_DIR, encoding: "utf8" },
-        (error, stdout, stderr) => {
-          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-        },
-      );
-    });
-    expect(output).toEqual({
+    expect(await runTool(main, ["--base", betaAt("5"), "--head", head])).toEqual({
       code: 0,
       stdout: "raise: raises the beta: targeting on at 5% -> targeting on at 10%\n",
       stderr: "",
     });
+    expect((await runTool(main, ["--base", join(scratch, "none.yaml"), "--head", head])).stdout).toBe(
+      "raise: raises the beta: targeting unset at unset% -> targeting on at 10%\n",
+    );
+  });
+
+  it("decides with the program's validation: an invalid percentage is bad input, not a decision", async () => {
+    const run = await runTool(main, ["--base", head, "--head", betaAt("250")]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(
+      /^Invalid stack config for stream5-time-crunch .*\n {2}- rolloutPercentage: got 250; allowed: /s,
+    );
+  });
+
+  it("refuses bad usage with exit 2 and no stack trace", async () => {
+    expect(await runTool(main, ["--head", head])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "give --base FILE and --head FILE\n",
+    });
+    const missing = await runTool(main, ["--base", head, "--head", "no/such.yaml"]);
+    expect(missing).toEqual({ code: 2, stdout: "", stderr: "no such file: no/such.yaml\n" });
   });
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { PROJECT_DIR } from "../components/config/stackFile";
 
 /**
  * Release tags of pulumi/pulumi-terraform-provider seen upstream (v1.1.3 is the newest, 2026-05-27).

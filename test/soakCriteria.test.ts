@@ -8,10 +8,10 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { timeCrunchAlertRules, type AlertRuleSpec } from "../components/alertRules";
-import { StackConfigSchema, type StackConfigError } from "../components/config";
-import { queries } from "../components/metrics";
-import { conditionRuns, firings, type Point } from "../components/alertReplay";
+import { timeCrunchAlertRules, type AlertRuleSpec } from "../components/observability/alertRules";
+import { StackConfigSchema, type StackConfigError } from "../components/config/schema";
+import { queries } from "../components/observability/metrics";
+import { conditionRuns, firings, type Point } from "../components/soak/alertReplay";
 import {
   Criterion,
   formatValue,
@@ -20,10 +20,10 @@ import {
   soakWindow,
   TRAFFIC_RULE,
   type GateSamples,
-} from "../components/soakCriteria";
+} from "../components/soak/soakCriteria";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
 import { stackSettings } from "../tools/gate/settings";
-import { stackFilePath } from "../tools/offline/stackConfig";
+import { stackFilePath } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 
 const gate = StackConfigSchema.shape.soakGate.parse(undefined);

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, stepRefusal } from "../components/guards";
-import { PROJECT_DIR } from "../tools/offline/stackConfig";
+import { DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, stepRefusal } from "../components/rollout/guards";
+import { PROJECT_DIR } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 import { type GhRoute, jobRuns, loadExpressions, runScript, stubs, valueOf } from "./support/workflowSteps";
 

@@ -1,8 +1,8 @@
 /** `npm run gate` as a user runs it (the launcher, a child process), and in-process (`main`, the same code). */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { main } from "../../tools/gate/cli";
-import { PROJECT_DIR } from "../../tools/offline/stackConfig";
+import { main } from "../../tools/gate/main";
+import { PROJECT_DIR } from "../../components/config/stackFile";
 
 export interface GateResult {
   readonly code: number;
@@ -20,7 +20,7 @@ export function gateCli(args: readonly string[], env: Record<string, string> = {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [join(PROJECT_DIR, "tools", "run-tool.cjs"), "tools/gate.ts", ...args],
+      [join(PROJECT_DIR, "tools", "cli", "launcher.cjs"), "gate", ...args],
       { cwd: PROJECT_DIR, encoding: "utf8", env: { ...BASE_ENV, ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, endedAt: Date.now() });

@@ -1,7 +1,7 @@
 /** `npm run plan` and `npm run policy` as a user runs them, each in a child process. */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { PROJECT_DIR } from "../../tools/offline/stackConfig";
+import { PROJECT_DIR } from "../../components/config/stackFile";
 
 export interface CliRun {
   readonly code: number;
@@ -23,19 +23,16 @@ function node(argv: readonly string[], env: Readonly<Record<string, string>> = {
   });
 }
 
-/** A TypeScript tool under tsx, as the npm scripts that use it run it. */
-const TSX = join(PROJECT_DIR, "node_modules", "tsx", "dist", "cli.mjs");
-
 export function planCli(args: readonly string[]): Promise<CliRun> {
-  return node([join(PROJECT_DIR, "tools", "plan-launcher.cjs"), ...args]);
+  return node([join(PROJECT_DIR, "tools", "cli", "launcher.cjs"), "plan", ...args]);
 }
 
-/** `npm run policy -- ARGS` (`tsx tools/policy.ts`). */
+/** `npm run policy -- ARGS` (`node tools/cli/launcher.cjs policy`). */
 export function policyCli(args: readonly string[]): Promise<CliRun> {
-  return node([TSX, join(PROJECT_DIR, "tools", "policy.ts"), ...args]);
+  return node([join(PROJECT_DIR, "tools", "cli", "launcher.cjs"), "policy", ...args]);
 }
 
 /** `npm run plan` on another program than index.ts: `program` is a path relative to the project. */
 export function planCliWithProgram(program: string, args: readonly string[]): Promise<CliRun> {
-  return node([join(PROJECT_DIR, "tools", "plan-launcher.cjs"), ...args], { STREAM5_PLAN_SOURCE: program });
+  return node([join(PROJECT_DIR, "tools", "cli", "launcher.cjs"), "plan", ...args], { STREAM5_PLAN_SOURCE: program });
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { PROJECT_DIR } from "../../tools/offline/stackConfig";
+import { PROJECT_DIR } from "../../components/config/stackFile";
 
 // google-protobuf ships no typings; the two classes this client builds, as it uses them.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,7 +3,7 @@
  * minute, written as OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`. Counts
  * are whole numbers per minute, so every ratio the gate computes is known exactly.
  */
-import { metricContract } from "../../components/metrics";
+import { metricContract } from "../../components/observability/metrics";
 
 const M = metricContract();
 

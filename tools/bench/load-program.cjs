@@ -1,6 +1,6 @@
 // Loads the program the way `pulumi up` does (Pulumi's nodejs runtime: ts-node with the project's
 // TypeScript, `transpileOnly` from the tsconfig's `noCheck`), under Pulumi's mock engine, and
-// prints the seconds it took. Used by tools/bench-load.ts; argv[2] is the tsconfig to use.
+// prints the seconds it took. Used by tools/bench/load.ts; argv[2] is the tsconfig to use.
 "use strict";
 const start = performance.now();
 const { join } = require("node:path");

@@ -1,4 +1,4 @@
-// Preloaded (--require) by tools/bench-plan.ts into each measured process: writes the process's
+// Preloaded (--require) by tools/bench/plan.ts into each measured process: writes the process's
 // peak resident memory in KiB to the file named by BENCH_MAXRSS_FILE when it exits.
 "use strict";
 process.on("exit", () => {

@@ -4,11 +4,11 @@
  * gate's thresholds are drawn as lines. Rendering lives in `svg.ts` (files) and `mermaid.ts`
  * (inline in markdown).
  */
-import { PanelTitle } from "../../components/dashboardModel";
-import type { SoakGateConfig } from "../../components/config";
-import type { Point } from "../../components/alertReplay";
-import { formatValue, type SoakWindow } from "../../components/soakCriteria";
-import type { Queries } from "../../components/metrics";
+import { PanelTitle } from "../../components/observability/dashboardModel";
+import type { SoakGateConfig } from "../../components/config/schema";
+import type { Point } from "../../components/soak/alertReplay";
+import { formatValue, type SoakWindow } from "../../components/soak/soakCriteria";
+import type { Queries } from "../../components/observability/metrics";
 
 export type ChartUnit = "reqps" | "ratio" | "seconds";
 

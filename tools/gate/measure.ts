@@ -2,8 +2,8 @@
  * Asks Prometheus everything a {@link GatePlan} and the report's charts need, a few queries at a
  * time, and hands back plain samples for the pure judgement in `components/soakCriteria.ts`.
  */
-import { CONDITION_STEP_SECONDS, type Point } from "../../components/alertReplay";
-import type { GatePlan, GateSamples, SoakWindow } from "../../components/soakCriteria";
+import { CONDITION_STEP_SECONDS, type Point } from "../../components/soak/alertReplay";
+import type { GatePlan, GateSamples, SoakWindow } from "../../components/soak/soakCriteria";
 import { chartStepSeconds, type ChartData, type ChartSpec } from "./charts";
 import { PrometheusUnavailable, type PrometheusClient, type Series } from "./prometheus";
 

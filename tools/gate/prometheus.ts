@@ -5,8 +5,9 @@
  * is a {@link PrometheusUnavailable}: the gate's exit 2, never a verdict.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { Unreachable } from "../cli/runner";
 import { z } from "zod";
-import type { Point } from "../../components/alertReplay";
+import type { Point } from "../../components/soak/alertReplay";
 
 /** How to authenticate: a bearer token, or basic auth. Never printed. */
 export type PrometheusAuth =
@@ -26,7 +27,7 @@ export interface PrometheusClientOptions {
 }
 
 /** Prometheus could not be asked, did not answer in time, or answered with an error. */
-export class PrometheusUnavailable extends Error {
+export class PrometheusUnavailable extends Unreachable {
   override readonly name = "PrometheusUnavailable";
 }
 

@@ -2,7 +2,7 @@
  * The gate's verdict as people and machines read it: a text table (terminal), markdown (pull
  * requests, job summaries, report.md with inline charts) and JSON (report.json, `--format json`).
  */
-import type { CriterionVerdict, GateVerdict, Incident } from "../../components/soakCriteria";
+import type { CriterionVerdict, GateVerdict, Incident } from "../../components/soak/soakCriteria";
 
 /** What a run produced, beyond the verdict. */
 export interface GateRun {

@@ -6,15 +6,13 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  decodeConfigValue,
-  parseStackConfig,
-  PROJECT,
-  SECRET_KEYS,
+  parsedConfigOf,
   StackConfigSchema,
   type AlertsConfig,
   type SoakGateConfig,
-} from "../../components/config";
-import { readStackConfig, stackFilePath, UsageError } from "../offline/stackConfig";
+} from "../../components/config/schema";
+import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
+import { UsageError } from "../cli/runner";
 
 export interface GateSettings {
   /** The stack whose config was read, or undefined for the defaults. */
@@ -39,21 +37,8 @@ export function defaultSettings(): GateSettings {
 export function stackSettings(source: { stack: string } | { configFile: string }): GateSettings {
   const file = "stack" in source ? stackFilePath(source.stack) : resolve(source.configFile);
   if (!existsSync(file)) throw new UsageError(`no such config file: ${file}`);
-  let config;
-  try {
-    config = readStackConfig(file, "stack" in source ? source.stack : undefined);
-  } catch (error) {
-    if ((error as Error).name === "YAMLParseError") throw new UsageError(`${file}: ${(error as Error).message}`);
-    throw error;
-  }
-  const input: Record<string, unknown> = {};
-  for (const [fullKey, { value }] of Object.entries(config.values)) {
-    if (!fullKey.startsWith(`${PROJECT}:`)) continue;
-    const key = fullKey.slice(PROJECT.length + 1);
-    // Secrets only need to be present; their values (often unreadable offline) are never used.
-    input[key] = (SECRET_KEYS as readonly string[]).includes(key) ? true : decodeConfigValue(key, value);
-  }
-  const parsed = parseStackConfig(input);
+  const config = readStackConfig(file, "stack" in source ? source.stack : undefined);
+  const parsed = parsedConfigOf(config);
   return {
     stack: config.stack,
     gate: parsed.soakGate,

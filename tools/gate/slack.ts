@@ -3,6 +3,7 @@
  * within Slack's limits. The webhook URL is a secret: it is used for the request and appears in no
  * message, output or file.
  */
+import { Unreachable } from "../cli/runner";
 import { formatTime, incidentLines, soakLine, verdictWord, type GateRun } from "./report";
 
 /** Slack's limits for messages and blocks (api.slack.com/reference/block-kit/blocks). */
@@ -25,7 +26,7 @@ export interface SlackMessage {
 }
 
 /** The posting failed: the verdict stands, but nobody was told (exit 2). */
-export class SlackPostFailed extends Error {
+export class SlackPostFailed extends Unreachable {
   override readonly name = "SlackPostFailed";
 }
 

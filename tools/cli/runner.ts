@@ -1,0 +1,136 @@
+/**
+ * The one shape of a command-line tool here (plan, policy, gate, promotion-change): a `Tool`
+ * declares its flags, its help and what it does; `toolMain` turns it into
+ * `main(argv, env, io) => exit code`, which the launcher runs and the tests call in process.
+ *
+ * The runner owns what every tool must do the same way: parse the arguments (node:util
+ * `parseArgs`, strict), answer `--help`, check `--format`, map errors to the exit codes
+ * (0 fine, 1 a negative verdict, 2 bad input or an unreachable dependency), and never print a
+ * stack trace for a user's mistake or a dependency that cannot be reached.
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { StackConfigError } from "../../components/config/schema";
+import { StackFileError } from "../../components/config/stackFile";
+
+/** The exit codes every tool uses. */
+export const ExitCode = { Fine: 0, Negative: 1, BadInput: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Where a tool writes: results on stdout, messages and progress on stderr. */
+export interface ToolIO {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  /** Called once the tool knows the longest it may take, with that bound (the launcher arms a watchdog). */
+  readonly onBound?: (seconds: number) => void;
+  /** The clock, in milliseconds (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+export type ToolMain = (argv: readonly string[], env: NodeJS.ProcessEnv, io: ToolIO) => Promise<number>;
+
+/** A mistake in how a tool was called or in what it was given (a flag, a file, a config value): exit 2. */
+export class UsageError extends Error {
+  override readonly name: string = "UsageError";
+}
+
+/** A dependency that cannot be reached, answers with errors or too slowly (Prometheus, Slack): exit 2. */
+export class Unreachable extends Error {
+  override readonly name: string = "Unreachable";
+}
+
+/** A negative verdict told as a message rather than a report (the rollout guards refuse): exit 1. */
+export class Refusal extends Error {
+  override readonly name: string = "Refusal";
+}
+
+/** The output formats every tool takes with `--format`. */
+export const FORMATS = ["text", "markdown", "json"] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** `--format`'s value, or a usage error naming what is allowed. */
+export function formatOf(value: string | undefined): Format {
+  const format = FORMATS.find((f) => f === (value ?? "text"));
+  if (format === undefined) throw new UsageError(`--format ${String(value)}: allowed: ${FORMATS.join(", ")}`);
+  return format;
+}
+
+type Flags = ParseArgsOptionsConfig;
+
+/** Each flag's value as `parseArgs` gives it: a boolean, a string, or the strings of a repeated flag. */
+export type FlagValues<F extends Flags> = {
+  readonly [K in keyof F]?: F[K] extends { type: "boolean" }
+    ? boolean
+    : F[K] extends { multiple: true }
+      ? string[]
+      : string;
+};
+
+/** What a tool's `run` receives: its flags' values and its other arguments. */
+export interface Parsed<F extends Flags> {
+  readonly values: FlagValues<F>;
+  readonly positionals: readonly string[];
+}
+
+export interface Tool<F extends Flags> {
+  /** The tool's name, as its unexpected failures are reported (`<name> failed: …`). */
+  readonly name: string;
+  /** Put before each expected error message (the gate's `gate: `); empty for the others. */
+  readonly messagePrefix?: string;
+  /** What `--help` prints. */
+  readonly help: string;
+  /** Its flags (`--help` is added); a flag not listed is a usage error. */
+  readonly flags: F;
+  /** Whether it takes arguments that are not flags (files). */
+  readonly positionals?: boolean;
+  /** Does the work; returns the exit code. Throws UsageError, Unreachable or Refusal for the expected failures. */
+  run(args: Parsed<F>, env: NodeJS.ProcessEnv, io: ToolIO): Promise<number>;
+}
+
+/** The errors a tool may end with, mapped to their exit code; anything else is a bug (exit 1 with the trace). */
+function expectedExitCode(error: unknown): ExitCode | undefined {
+  if (
+    error instanceof UsageError ||
+    error instanceof Unreachable ||
+    error instanceof StackConfigError ||
+    error instanceof StackFileError
+  ) {
+    return ExitCode.BadInput;
+  }
+  if (error instanceof Refusal) return ExitCode.Negative;
+  return undefined;
+}
+
+/** The tool as `main(argv, env, io)`: never throws, returns the exit code. */
+export function toolMain<F extends Flags>(tool: Tool<F>): ToolMain {
+  return async (argv, env, io) => {
+    try {
+      let parsed: Parsed<F>;
+      try {
+        const result = parseArgs({
+          args: [...argv],
+          options: { ...tool.flags, help: { type: "boolean", default: false } },
+          allowPositionals: tool.positionals === true,
+          strict: true,
+        });
+        parsed = { values: result.values, positionals: result.positionals };
+      } catch (error) {
+        throw new UsageError(`${(error as Error).message} (see --help)`);
+      }
+      if ((parsed.values as { readonly help?: boolean }).help === true) {
+        io.stdout.write(`${tool.help}\n`);
+        return ExitCode.Fine;
+      }
+      return await tool.run(parsed, env, io);
+    } catch (error) {
+      const code = expectedExitCode(error);
+      if (code !== undefined) {
+        io.stderr.write(`${tool.messagePrefix ?? ""}${(error as Error).message}\n`);
+        return code;
+      }
+      io.stderr.write(
+        `${tool.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      return ExitCode.Negative;
+    }
+  };
+}

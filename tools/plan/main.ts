@@ -1,0 +1,258 @@
+/**
+ * The offline plan: runs the real program under Pulumi's mock engine (no CLI, credentials or
+ * network) and shows what `pulumi up` would send to the providers, or what a config change changes.
+ *
+ *   npm run plan -- --stack beta
+ *   npm run plan -- --stack beta --set rolloutPercentage=25 --against beta
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { cliConfigProblems } from "../../components/config/cliConfigChecks";
+import { diffPlans } from "./diff";
+import { LIVE_STATES, rehearsal } from "./deployed";
+import { type DeployedState, ProgramFailed, runProgram } from "./engine";
+import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "./plan";
+import { renderPolicyVerdict } from "../policy/policyReport";
+import { checkPolicies, hasMandatoryViolation } from "../policy/policyRunner";
+import { formatOf, Refusal, toolMain, UsageError, type ToolIO } from "../cli/runner";
+import { renderDiff, renderGuards, renderSummary, type Format } from "./report";
+import {
+  PROJECT_DIR,
+  readProjectFile,
+  readStackConfig,
+  stackFilePath,
+  withSets,
+  type StackConfig,
+} from "../../components/config/stackFile";
+
+const HELP = `Usage: npm run plan -- (--stack NAME | --config-file FILE) [options]
+
+Runs the program offline under Pulumi's mock engine and shows what it declares.
+
+  --stack NAME         read Pulumi.NAME.yaml
+  --config-file FILE   read any file in the stack config format
+  --set KEY=VALUE      override a config key (repeatable); VALUE is read as YAML
+                       (25 is a number, on a string); dotted keys set fields of
+                       object keys: --set alerts.errorRate.above=0.05
+  --against NAME|FILE  also plan a stack (or config file) and show the diff
+                       from it to this config
+  --previous FILE|none what the stack's last deployment recorded, for the rollout
+                       guards: a file of its outputs (pulumi stack output --json),
+                       or none for a first deployment (default: the --against
+                       config, else the committed Pulumi.<stack>.yaml)
+  --live on|off        whether targeting is on in LaunchDarkly now (default: as
+                       the last deployment left it); off rehearses a deploy after
+                       the automatic kill switch fired
+  --out DIR            where to write the files (default .plan/<stack>)
+  --format FORMAT      what to print: text (default), markdown or json
+  --help               this text
+
+Files written to --out:
+  resources.json       every declared resource: urn, type, name, parent, inputs
+                       (secrets are "[secret]")
+  dashboard.json       the Grafana dashboard JSON
+  kubernetes.yaml      the Kubernetes manifests as one YAML stream
+  flag.json            the flag targeting as LaunchDarkly's SDKs evaluate it
+  diff.md              with --against: the diff as markdown
+
+The policy pack's policies (policy/, as in npm run policy) judge what is
+planned; their verdict is printed under the summary.
+
+Exit codes: 0 planned; 1 a mandatory policy violation (the files are still
+written), the rollout guards refuse the deployment (message only: what pulumi up
+would refuse, and the command that fixes it), or another failure; 2 bad config
+or bad usage (message only).
+Encrypted (secure:) values and Pulumi ESC imports cannot be read offline: they show as [secret].`;
+
+interface Options {
+  readonly config: StackConfig;
+  readonly against: StackConfig | undefined;
+  readonly previous: string | undefined;
+  readonly live: (typeof LIVE_STATES)[number] | undefined;
+  /** The stack's committed config file, when it has one: the default last deployment. */
+  readonly committed: StackConfig | undefined;
+  readonly out: string;
+  readonly format: "json" | Format;
+}
+
+const FLAGS = {
+  stack: { type: "string" },
+  "config-file": { type: "string" },
+  set: { type: "string", multiple: true, default: [] as string[] },
+  against: { type: "string" },
+  previous: { type: "string" },
+  live: { type: "string" },
+  out: { type: "string" },
+  format: { type: "string", default: "text" },
+} satisfies ParseArgsOptionsConfig;
+
+interface Values {
+  readonly stack?: string;
+  readonly "config-file"?: string;
+  readonly set?: string[];
+  readonly against?: string;
+  readonly previous?: string;
+  readonly live?: string;
+  readonly out?: string;
+  readonly format?: string;
+}
+
+function options(values: Values): Options {
+  if ((values.stack === undefined) === (values["config-file"] === undefined)) {
+    throw new UsageError("give exactly one of --stack NAME or --config-file FILE (see --help)");
+  }
+  const format = formatOf(values.format);
+  const live = LIVE_STATES.find((state) => state === values.live);
+  if (values.live !== undefined && live === undefined) {
+    throw new UsageError(`--live ${values.live}: allowed: ${LIVE_STATES.join(", ")}`);
+  }
+  const base =
+    values.stack !== undefined ? read(stackFilePath(values.stack), values.stack) : read(values["config-file"] ?? "");
+  const config = refuseWhatPulumiRefuses(withSets(base, values.set ?? []));
+  const against =
+    values.against === undefined
+      ? undefined
+      : refuseWhatPulumiRefuses(
+          /[/\\]|\.ya?ml$/.test(values.against)
+            ? read(values.against)
+            : read(stackFilePath(values.against), values.against),
+        );
+  const committedFile = stackFilePath(config.stack);
+  return {
+    config,
+    against,
+    previous: values.previous,
+    live,
+    committed: existsSync(committedFile) ? read(committedFile, config.stack) : undefined,
+    out: resolve(values.out ?? join(PROJECT_DIR, ".plan", config.stack)),
+    format,
+  };
+}
+
+/** The config, unless the Pulumi CLI would refuse it before starting the program (see cliConfigChecks.ts). */
+function refuseWhatPulumiRefuses(config: StackConfig): StackConfig {
+  const problems = cliConfigProblems(config, readProjectFile());
+  if (problems.length === 0) return config;
+  // Keys only: a refused value is never echoed.
+  const sets = config.overrides.map((set) => set.slice(0, set.indexOf("=")));
+  const source = `${relative(process.cwd(), config.file) || config.file}${sets.length > 0 ? ` with --set ${sets.join(", ")}` : ""}`;
+  throw new UsageError(
+    `pulumi would refuse stack ${config.stack} (${source}) before running the program:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+  );
+}
+
+function read(file: string, stack?: string): StackConfig {
+  try {
+    return readStackConfig(resolve(file), stack);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`no such config file: ${file}`);
+    throw error;
+  }
+}
+
+/**
+ * The program to run: `index.ts` itself under a TypeScript loader (tests, tsx), or the bundle
+ * the launcher (`tools/cli/launcher.cjs`) compiles next to this tool (see there why).
+ */
+const PROGRAM = process.env.STREAM5_PLAN_PROGRAM ?? join(PROJECT_DIR, "index.ts");
+
+/** Runs the program once for `config`, evaluating its modules afresh. */
+async function plan(config: StackConfig, deployed: DeployedState = {}): Promise<Plan> {
+  const run = await runProgram(config, deployed, () => {
+    for (const module of Object.keys(require.cache)) {
+      if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
+        delete require.cache[module];
+      }
+    }
+    // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return Promise.resolve(require(PROGRAM) as unknown);
+  });
+  return planOf(config, run);
+}
+
+function write(out: string, files: Readonly<Record<string, string | undefined>>): string[] {
+  mkdirSync(out, { recursive: true });
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    if (content === undefined) continue;
+    writeFileSync(join(out, name), content.endsWith("\n") ? content : `${content}\n`);
+    written.push(name);
+  }
+  return written;
+}
+
+async function planCommand(opts: Options, io: ToolIO): Promise<number> {
+  // The --against config is planned as it stands (as if deployed long ago): its guards pass.
+  const before = opts.against === undefined ? undefined : await plan(opts.against);
+  const rehearsed = rehearsal({
+    previous: opts.previous,
+    live: opts.live,
+    against: before && { label: before.configFile, outputs: before.outputs },
+    committed: opts.committed,
+  });
+  const after = await plan(opts.config, rehearsed.deployed).catch((error: unknown) => {
+    // The rollout guards refused: exit 1 with the message, as `pulumi up` would stop.
+    if (error instanceof ProgramFailed && error.isRefusal) {
+      throw new Refusal(`${error.message}\n(offline plan; ${rehearsed.description})`);
+    }
+    throw error;
+  });
+  const diffs = before === undefined ? undefined : diffPlans(before, after);
+  const flag = flagOf(after);
+  const written = write(opts.out, {
+    "resources.json": JSON.stringify(after.resources, null, 2),
+    "dashboard.json": dashboardJsonOf(after),
+    "kubernetes.yaml": kubernetesYamlOf(after),
+    "flag.json": flag === undefined ? undefined : JSON.stringify(flag, null, 2),
+    "diff.md": before && diffs ? renderDiff(diffs, before, after, "markdown") : undefined,
+  });
+  const verdict = await checkPolicies(after.resources);
+  const code = hasMandatoryViolation(verdict) ? 1 : 0;
+  if (code !== 0) io.stderr.write(`plan: mandatory policy violations (the policy pack's verdict is on stdout)\n`);
+
+  if (opts.format === "json") {
+    const report = {
+      stack: after.stack,
+      configFile: after.configFile,
+      outputs: after.outputs,
+      rolloutGuards: { passed: true, assumed: rehearsed.description },
+      resources: after.resources.length,
+      diff: diffs,
+      policy: verdict,
+    };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return code;
+  }
+  const format: Format = opts.format;
+  const parts = [
+    renderSummary(after, format),
+    renderGuards(rehearsed.description, format),
+    renderPolicyVerdict(verdict, format),
+  ];
+  if (before && diffs) parts.push(renderDiff(diffs, before, after, format));
+  parts.push(`Files in ${relative(process.cwd(), opts.out) || "."}: ${written.join(", ")}`);
+  io.stdout.write(`${parts.join("\n\n")}\n`);
+  return code;
+}
+
+/** Runs the plan; returns the exit code. Never throws for a user's mistake or bad config. */
+export const main = toolMain({
+  name: "plan",
+  help: HELP,
+  flags: FLAGS,
+  run: async ({ values }, _env, io) => {
+    const opts = options(values);
+    try {
+      return await planCommand(opts, io);
+    } catch (error) {
+      // The program's own errors come wrapped: invalid config is the user's (exit 2, message only).
+      if (error instanceof ProgramFailed && (error.isConfigError || error.cause instanceof UsageError)) {
+        throw new UsageError((error.cause as Error).message);
+      }
+      throw error instanceof ProgramFailed ? error.cause : error;
+    }
+  },
+});
