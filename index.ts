@@ -90,7 +90,7 @@ export = async () => {
     planningEngineNamespace: engine.namespace,
     planningEngineService: engine.serviceName,
     previewUrl: engine.previewUrl,
-    /** What this deployment intended; the next one reads it back (components/rolloutGuard.ts). */
+    /** What this deployment intended; the next one reads it back (components/rollout/guardsAtDeploy.ts). */
     [ROLLOUT_INTENT_OUTPUT]: rolloutIntent,
   };
 };

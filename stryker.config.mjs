@@ -1,4 +1,4 @@
-// Mutation testing (`npm run test:mutation`; README, "Mutation testing"). Stryker changes the code
+// Mutation testing (`npm run test:mutation`; docs/development.md, "Mutation testing"). Stryker changes the code
 // in small ways, one mutant at a time, and runs the tests that cover each change: a mutant no test
 // notices ("survived") is behaviour nothing checks.
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
@@ -42,7 +42,7 @@ export default {
   clearTextReporter: { allowEmojis: false, logTests: false },
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  // `--incremental` only, while working through survivors; not committed (README, "Mutation testing").
+  // `--incremental` only, while working through survivors; not committed (docs/development.md, "Mutation testing").
   incrementalFile: "reports/stryker-incremental.json",
   thresholds: { high: 90, low: 85, break: 85 },
   // A mutant that makes the tests hang fails on vitest's own test and hook timeouts first; Stryker's

@@ -1,6 +1,6 @@
 /**
  * Alerting policies: a rule that calls the kill switch must not fire on a Prometheus outage. The
- * decision is `killRuleStateProblems` (components/alertRules.ts), the same rule the program applies.
+ * decision is `killRuleStateProblems` (components/observability/alertRules.ts), the same rule the program applies.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { KILL_RULE_STATES, killRuleStateProblems } from "../components/observability/alertRules";

@@ -1,5 +1,5 @@
 // The policy pack `pulumi preview --policy-pack policy` loads: constructing it serves the policies
-// to the engine over gRPC (see README, "Policy pack"). The policies themselves are in policies.ts.
+// to the engine over gRPC (see docs/architecture.md, "Policy pack"). The policies themselves are in policies.ts.
 import { PolicyPack } from "@pulumi/policy";
 import { POLICIES, POLICY_PACK_ENFORCEMENT, POLICY_PACK_NAME } from "./policies";
 

@@ -19,9 +19,10 @@ import { outageNotifications } from "./support/grafanaOutage";
 import { prometheusRuleGroup, type PrometheusRuleGroup } from "./support/grafanaRules";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { promtool } from "./support/promtool";
+import { ResourceType } from "../components/resources";
 
-const RULE_GROUP = "grafana:alerting/ruleGroup:RuleGroup";
-const CONTACT_POINT = "grafana:alerting/contactPoint:ContactPoint";
+const RULE_GROUP = ResourceType.RuleGroup;
+const CONTACT_POINT = ResourceType.ContactPoint;
 
 // The metric contract, spelled out: what the planning engine exports.
 const REQUESTS = "stream5_time_crunch_preview_requests_total";
@@ -90,7 +91,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     ).toEqual(Object.values(Alert).sort());
     expect(betaGroup().interval).toBe("60s");
     // The zero-requests query answers 0 even without data (`or vector(0)`); Alerting on no data is its
-    // backstop (DESIGN.md), which no series can show. The other rules' OK is shown by promtool below.
+    // backstop (docs/architecture.md, "The alert rules"), which no series can show. The other rules' OK is shown by promtool below.
     const declared = onlyOfType(beta, RULE_GROUP).inputs.rules as { name: string; noDataState: string }[];
     expect(Object.fromEntries(declared.map((r) => [r.name, r.noDataState]))).toEqual({
       [Alert.ErrorRate]: "OK",
@@ -125,7 +126,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
     const killSwitch = "`pulumi config set targeting off -s beta && pulumi up -s beta`";
     for (const name of [Alert.ErrorRate, Alert.ResponseTime]) {
       expect(rule(name).annotations.runbook).toBe(
-        `Kill switch: ${killSwitch} (README, "Rollout runbook"), then post in #stream5-staging.`,
+        `Kill switch: ${killSwitch} (docs/operating.md, "Rollout runbook"), then post in #stream5-staging.`,
       );
     }
     for (const name of [Alert.SuccessRate, Alert.ZeroRequests]) {
@@ -331,7 +332,7 @@ describe("the alert rules, as Prometheus evaluates them", () => {
 
 describe("every PromQL expression the stack uses", () => {
   it("passes `promtool check rules` (dashboard macros substituted)", () => {
-    const dashboard = JSON.parse(String(onlyOfType(beta, "grafana:oss/dashboard:Dashboard").inputs.configJson)) as {
+    const dashboard = JSON.parse(String(onlyOfType(beta, ResourceType.Dashboard).inputs.configJson)) as {
       panels: { title: string; targets: { expr: string }[] }[];
     };
     const panelExprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));

@@ -12,10 +12,11 @@ import { withValues } from "../components/config/stackFile";
 import { renderNotification, type NotifiedAlert } from "./support/amtool";
 import { planCli, type CliRun } from "./support/planCli";
 import { onlyOfType, run, stackConfig } from "./support/program";
+import { ResourceType } from "../components/resources";
 
-const TRIGGER = "launchdarkly:index/flagTrigger:FlagTrigger";
-const CONTACT_POINT = "grafana:alerting/contactPoint:ContactPoint";
-const RULE_GROUP = "grafana:alerting/ruleGroup:RuleGroup";
+const TRIGGER = ResourceType.FlagTrigger;
+const CONTACT_POINT = ResourceType.ContactPoint;
+const RULE_GROUP = ResourceType.RuleGroup;
 
 interface Rule {
   name: string;
@@ -65,13 +66,11 @@ describe("with alerts.autoKill (beta)", () => {
   });
 
   it("is created after the targeting, which waits for the flag definition where the stack owns it", async () => {
-    const ENVIRONMENT = "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment";
+    const ENVIRONMENT = ResourceType.FlagEnvironment;
     expect(onlyOfType(beta, TRIGGER).dependsOn).toContain(onlyOfType(beta, ENVIRONMENT).urn);
     const owning = await run(withValues(stackConfig("staging"), { alerts: { autoKill: true } }));
     expect(onlyOfType(owning, TRIGGER).dependsOn).toContain(onlyOfType(owning, ENVIRONMENT).urn);
-    expect(onlyOfType(owning, ENVIRONMENT).dependsOn).toContain(
-      onlyOfType(owning, "launchdarkly:index/featureFlag:FeatureFlag").urn,
-    );
+    expect(onlyOfType(owning, ENVIRONMENT).dependsOn).toContain(onlyOfType(owning, ResourceType.Flag).urn);
   });
 
   it("a second contact point posts to Slack and calls the trigger's URL, with no resolve message", () => {
@@ -117,7 +116,7 @@ describe("with alerts.autoKill (beta)", () => {
         "What to do next:\n" +
         "1. Acknowledge the kill: `pulumi config set targeting off -s beta` in a pull request, merged and deployed. Until then every deployment of beta is refused, so nothing turns the flag back on by accident.\n" +
         "2. Investigate: the Time Crunch dashboard and the planning engine's logs.\n" +
-        '3. Re-enable only with a reviewed change from off to on (README, "Rollout guards").',
+        '3. Re-enable only with a reviewed change from off to on (docs/operating.md, "Rollout guards").',
     );
     expect(renderNotification(slack!.text, [alert("resolved", errorRate), alert("resolved", latency)])).toBe(
       `Resolved: ${errorRate} ${latency} The flag stays off until a reviewed change turns it back on.`,

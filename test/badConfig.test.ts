@@ -3,6 +3,7 @@ import { ProgramFailed } from "../tools/plan/engine";
 import { withoutKeys, withValues, type StackConfig } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";
+import { ResourceType } from "../components/resources";
 
 /** Runs the program expecting it to stop on bad config; returns the failure. */
 async function rejected(config: StackConfig): Promise<ProgramFailed> {
@@ -110,9 +111,7 @@ describe("bad stack config stops the program before any resource is declared", (
         "grafana:url": "x",
       }),
     );
-    expect(
-      onlyOfType(declared, "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment").inputs,
-    ).toMatchObject({
+    expect(onlyOfType(declared, ResourceType.FlagEnvironment).inputs).toMatchObject({
       flagId: "1/2026",
       envKey: "007",
     });

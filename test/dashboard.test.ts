@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../tools/plan/engine";
 import { withValues } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
+import { ResourceType } from "../components/resources";
 
-const DASHBOARD = "grafana:oss/dashboard:Dashboard";
-const FOLDER = "grafana:oss/folder:Folder";
+const DASHBOARD = ResourceType.Dashboard;
+const FOLDER = ResourceType.Folder;
 
 interface Panel {
   id: number;

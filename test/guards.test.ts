@@ -1,4 +1,4 @@
-/** The rollout guards' decisions (components/guards.ts), as plain functions: tables and properties. */
+/** The rollout guards' decisions (components/rollout/guards.ts), as plain functions: tables and properties. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -99,7 +99,7 @@ describe("bounded steps", () => {
     ]),
   )("%s -> %s is refused, naming %s%% as the next step", (previous, next, rung) => {
     expect(stepRefusal(previous, next, LADDER, NO_OVERRIDE, "beta")).toBe(
-      `Deployment of beta refused: rolloutPercentage ${next} climbs more than one rung of the rollout ladder (1, 5, 10, 25, 50, 100) above the last deployment's ${previous}%. The next allowed step is ${rung}%: \`pulumi config set rolloutPercentage ${rung} -s beta\`. (An emergency jump needs rolloutStepOverride: README, "Rollout guards".)`,
+      `Deployment of beta refused: rolloutPercentage ${next} climbs more than one rung of the rollout ladder (1, 5, 10, 25, 50, 100) above the last deployment's ${previous}%. The next allowed step is ${rung}%: \`pulumi config set rolloutPercentage ${rung} -s beta\`. (An emergency jump needs rolloutStepOverride: docs/operating.md, "Rollout guards".)`,
     );
   });
 
@@ -210,7 +210,7 @@ describe("no silent re-enable", () => {
       const refusal = reEnableRefusal(inputs);
       if (last === "on" && !liveOn && targeting === "on") {
         expect(refusal).toBe(
-          'Deployment of beta refused: targeting is off in LaunchDarkly environment production, but the last deployment left it on and the config still says targeting on. It was turned off outside Pulumi (the automatic kill switch, or by hand), and this deployment would silently turn it back on. Accept the kill first: `pulumi config set targeting off -s beta`, then deploy and investigate; turning it back on is a reviewed change from off to on (README, "Rollout guards").',
+          'Deployment of beta refused: targeting is off in LaunchDarkly environment production, but the last deployment left it on and the config still says targeting on. It was turned off outside Pulumi (the automatic kill switch, or by hand), and this deployment would silently turn it back on. Accept the kill first: `pulumi config set targeting off -s beta`, then deploy and investigate; turning it back on is a reviewed change from off to on (docs/operating.md, "Rollout guards").',
         );
       } else {
         expect(refusal).toBeUndefined();

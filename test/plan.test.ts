@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../components/config/stackFile";
 import { planCli, policyCli, type CliRun } from "./support/planCli";
+import { ResourceType } from "../components/resources";
 
 /** The result of one `npm run plan`, with the folder it wrote its files to. */
 interface PlanRun extends CliRun {
@@ -88,7 +89,7 @@ describe("npm run plan", () => {
     expect(staging.stdout).toContain("targeting on: all contexts get true");
   });
 
-  it("writes resources.json as DESIGN.md fixes it: urn, type, name, parent, inputs for every resource", () => {
+  it("writes resources.json as docs/architecture.md fixes it: urn, type, name, parent, inputs for every resource", () => {
     const resources = JSON.parse(files(beta)["resources.json"]!) as Record<string, unknown>[];
     expect(resources.length).toBeGreaterThan(10);
     for (const resource of resources) {
@@ -99,22 +100,20 @@ describe("npm run plan", () => {
     }
     expect(resources.map((r) => r.type)).toEqual(
       expect.arrayContaining([
-        "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
-        "grafana:alerting/ruleGroup:RuleGroup",
-        "grafana:oss/dashboard:Dashboard",
-        "kubernetes:apps/v1:Deployment",
+        ResourceType.FlagEnvironment,
+        ResourceType.RuleGroup,
+        ResourceType.Dashboard,
+        ResourceType.Deployment,
       ]),
     );
-    const environment = resources.find(
-      (r) => r.type === "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
-    );
+    const environment = resources.find((r) => r.type === ResourceType.FlagEnvironment);
     expect(environment?.parent).toMatch(/::stream5:launchdarkly:TimeCrunchFlag::time-crunch$/);
   });
 
   it("marks the protected flag definition in staging's resources.json: protect is true there and nowhere else", () => {
     const resources = JSON.parse(files(staging)["resources.json"]!) as Record<string, unknown>[];
     expect(resources.filter((r) => "protect" in r).map((r) => [r.type, r.protect])).toEqual([
-      ["launchdarkly:index/featureFlag:FeatureFlag", true],
+      [ResourceType.Flag, true],
     ]);
   });
 
@@ -158,7 +157,7 @@ describe("diffs", () => {
     expect(diffOf(raised)).toEqual([
       {
         change: "changed",
-        type: "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
+        type: ResourceType.FlagEnvironment,
         name: "time-crunch-production",
         key: expect.any(String) as string,
         inputs: [
@@ -174,7 +173,7 @@ describe("diffs", () => {
     expect(diffOf(killed)).toEqual([
       expect.objectContaining({
         change: "changed",
-        type: "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
+        type: ResourceType.FlagEnvironment,
         inputs: [{ path: "on", before: true, after: false }],
       }),
     ]);
@@ -184,12 +183,12 @@ describe("diffs", () => {
     const summary = diffOf(stagingToBeta).map((d) => [d.change, d.type, d.name, d.inputs.map((c) => c.path)]);
     expect(summary).toEqual([
       // Each stack has its own Grafana identities, so the two can share one org.
-      ["changed", "grafana:alerting/contactPoint:ContactPoint", "time-crunch-alerts", ["name"]],
+      ["changed", ResourceType.ContactPoint, "time-crunch-alerts", ["name"]],
       // Beta turns on the automatic kill switch: its contact point, and the critical rules (0, 1) route to it.
-      ["added", "grafana:alerting/contactPoint:ContactPoint", "time-crunch-alerts-kill-switch", []],
+      ["added", ResourceType.ContactPoint, "time-crunch-alerts-kill-switch", []],
       [
         "changed",
-        "grafana:alerting/ruleGroup:RuleGroup",
+        ResourceType.RuleGroup,
         "time-crunch-alerts",
         [
           "folderUid",
@@ -202,19 +201,14 @@ describe("diffs", () => {
           ]),
         ],
       ],
-      ["changed", "grafana:oss/dashboard:Dashboard", "time-crunch", ["configJson.uid", "folder"]],
-      ["changed", "grafana:oss/folder:Folder", "time-crunch", ["title", "uid"]],
-      [
-        "changed",
-        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-        "planning-engine",
-        ["spec.maxReplicas", "spec.minReplicas"],
-      ],
-      ["changed", "kubernetes:core/v1:ConfigMap", "planning-engine", ["data.LAUNCHDARKLY_ENVIRONMENT"]],
-      ["removed", "launchdarkly:index/featureFlag:FeatureFlag", "time-crunch", []],
-      ["added", "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment", "time-crunch-production", []],
-      ["removed", "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment", "time-crunch-staging", []],
-      ["added", "launchdarkly:index/flagTrigger:FlagTrigger", "time-crunch-production-kill-switch", []],
+      ["changed", ResourceType.Dashboard, "time-crunch", ["configJson.uid", "folder"]],
+      ["changed", ResourceType.Folder, "time-crunch", ["title", "uid"]],
+      ["changed", ResourceType.Autoscaler, "planning-engine", ["spec.maxReplicas", "spec.minReplicas"]],
+      ["changed", ResourceType.ConfigMap, "planning-engine", ["data.LAUNCHDARKLY_ENVIRONMENT"]],
+      ["removed", ResourceType.Flag, "time-crunch", []],
+      ["added", ResourceType.FlagEnvironment, "time-crunch-production", []],
+      ["removed", ResourceType.FlagEnvironment, "time-crunch-staging", []],
+      ["added", ResourceType.FlagTrigger, "time-crunch-production-kill-switch", []],
     ]);
   });
 });

@@ -8,9 +8,10 @@ import { podSecurityRestricted } from "../policy/workloads";
 import { altered, policyInputs, violationsOf } from "./support/policies";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";
+import { ResourceType } from "../components/resources";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SECRET = "kubernetes:core/v1:Secret";
+const DEPLOYMENT = ResourceType.Deployment;
+const SECRET = ResourceType.KubernetesSecret;
 const isKubernetes = (r: DeclaredResource) => r.type.startsWith("kubernetes:");
 
 /** The declared object as a manifest, each secret string replaced by a placeholder. */
@@ -63,16 +64,16 @@ describe("the planning engine's Kubernetes objects", () => {
         .map((r) => r.type)
         .sort(),
     ).toEqual([
-      "kubernetes:apps/v1:Deployment",
-      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-      "kubernetes:core/v1:ConfigMap",
-      "kubernetes:core/v1:Secret",
-      "kubernetes:core/v1:Service",
-      "kubernetes:core/v1:ServiceAccount",
-      "kubernetes:policy/v1:PodDisruptionBudget",
+      ResourceType.Deployment,
+      ResourceType.Autoscaler,
+      ResourceType.ConfigMap,
+      ResourceType.KubernetesSecret,
+      ResourceType.Service,
+      ResourceType.ServiceAccount,
+      ResourceType.PodDisruptionBudget,
     ]);
     expect(withOperator.resources.filter(isKubernetes).map((r) => r.type)).toEqual(
-      expect.arrayContaining(["kubernetes:core/v1:Namespace", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"]),
+      expect.arrayContaining([ResourceType.Namespace, ResourceType.ServiceMonitor]),
     );
   });
 
@@ -99,7 +100,7 @@ describe("the planning engine's Kubernetes objects", () => {
     const deployment = manifest<{ spec: Record<string, unknown> }>(onlyOfType(beta, DEPLOYMENT));
     expect(deployment.spec).not.toHaveProperty("replicas");
     const hpa = manifest<{ spec: { minReplicas: number; maxReplicas: number; scaleTargetRef: { name: string } } }>(
-      onlyOfType(beta, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"),
+      onlyOfType(beta, ResourceType.Autoscaler),
     );
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
     // The Deployment is auto-named by the provider (offline: a deterministic suffix).
@@ -144,7 +145,7 @@ describe("the planning engine's Kubernetes objects", () => {
   });
 
   it("rolls the pods when the config or secret content changes: both are auto-named and referenced by name", () => {
-    for (const type of ["kubernetes:core/v1:ConfigMap", SECRET]) {
+    for (const type of [ResourceType.ConfigMap, SECRET]) {
       expect(manifest<{ metadata: { name?: string } }>(onlyOfType(beta, type)).metadata.name).toBeUndefined();
     }
     const [container] = podSpec(beta).containers;
@@ -155,9 +156,7 @@ describe("the planning engine's Kubernetes objects", () => {
   });
 
   it("allows at least one voluntary eviction at the autoscaler's minimum", () => {
-    const pdb = manifest<{ spec: Record<string, unknown> }>(
-      onlyOfType(beta, "kubernetes:policy/v1:PodDisruptionBudget"),
-    );
+    const pdb = manifest<{ spec: Record<string, unknown> }>(onlyOfType(beta, ResourceType.PodDisruptionBudget));
     expect(pdb.spec.maxUnavailable).toBe(1);
     expect(pdb.spec).not.toHaveProperty("minAvailable");
   });
@@ -214,7 +213,7 @@ describe('the pod meets the "restricted" Pod Security Standard (the policy pack\
   });
 
   it("the namespace it creates enforces the restricted profile", () => {
-    expect(onlyOfType(withOperator, "kubernetes:core/v1:Namespace").inputs).toMatchObject({
+    expect(onlyOfType(withOperator, ResourceType.Namespace).inputs).toMatchObject({
       metadata: {
         name: "planning-engine",
         labels: {

@@ -9,6 +9,7 @@ import type { ProgramRun } from "../tools/plan/engine";
 import { maskSecrets } from "../tools/plan/redact";
 import { withValues } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
+import { ResourceType } from "../components/resources";
 
 /** The labels that identify the engine's pods, as the README's kubectl commands select them. */
 const POD_LABELS = { "app.kubernetes.io/name": "planning-engine", "app.kubernetes.io/instance": "planning-engine" };
@@ -31,7 +32,7 @@ interface Deployment extends Manifest {
 }
 
 const object = (declared: ProgramRun, kind: string) => maskSecrets(onlyOfType(declared, kind).inputs) as Manifest;
-const deploymentOf = (declared: ProgramRun) => object(declared, "kubernetes:apps/v1:Deployment") as Deployment;
+const deploymentOf = (declared: ProgramRun) => object(declared, ResourceType.Deployment) as Deployment;
 
 let beta: ProgramRun;
 let withOperator: ProgramRun;
@@ -50,15 +51,15 @@ describe("the planning engine's objects find each other", () => {
     const pod = deployment.spec.template;
     expect(pod.metadata.labels).toEqual(POD_LABELS);
     expect(deployment.spec.selector.matchLabels).toEqual(POD_LABELS);
-    expect(object(beta, "kubernetes:core/v1:Service").spec.selector).toEqual(POD_LABELS);
-    expect(object(beta, "kubernetes:policy/v1:PodDisruptionBudget").spec.selector).toEqual({ matchLabels: POD_LABELS });
+    expect(object(beta, ResourceType.Service).spec.selector).toEqual(POD_LABELS);
+    expect(object(beta, ResourceType.PodDisruptionBudget).spec.selector).toEqual({ matchLabels: POD_LABELS });
     expect(pod.spec.topologySpreadConstraints?.[0]?.labelSelector).toEqual({ matchLabels: POD_LABELS });
   });
 
   it("the Service sends port 80 to the container's named HTTP port, which the probes use too", () => {
     const [container] = deploymentOf(beta).spec.template.spec.containers;
     expect(container?.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
-    expect(object(beta, "kubernetes:core/v1:Service").spec).toMatchObject({
+    expect(object(beta, ResourceType.Service).spec).toMatchObject({
       type: "ClusterIP",
       ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
     });
@@ -68,7 +69,7 @@ describe("the planning engine's objects find each other", () => {
   });
 
   it("the autoscaler scales the Deployment on CPU utilization, from the configured minimum", () => {
-    expect(object(beta, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").spec).toMatchObject({
+    expect(object(beta, ResourceType.Autoscaler).spec).toMatchObject({
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment" },
       minReplicas: 3,
       maxReplicas: 10,
@@ -79,7 +80,7 @@ describe("the planning engine's objects find each other", () => {
   });
 
   it("the pods run as the engine's service account, with no API token, in the configured namespace", () => {
-    const account = object(beta, "kubernetes:core/v1:ServiceAccount");
+    const account = object(beta, ResourceType.ServiceAccount);
     expect(account.automountServiceAccountToken).toBe(false);
     const pod = deploymentOf(beta).spec.template.spec;
     expect(pod.serviceAccountName).toMatch(/^planning-engine-[0-9a-f]{8}$/);
@@ -91,12 +92,12 @@ describe("the planning engine's objects find each other", () => {
   });
 
   it("the pods read the flag key, LaunchDarkly environment and log level from the ConfigMap, secrets from an Opaque Secret", () => {
-    expect(object(beta, "kubernetes:core/v1:ConfigMap").data).toEqual({
+    expect(object(beta, ResourceType.ConfigMap).data).toEqual({
       FLAG_KEY: "feature.stream5_time_crunch_mode",
       LAUNCHDARKLY_ENVIRONMENT: "production",
       LOG_LEVEL: "info",
     });
-    const secret = object(beta, "kubernetes:core/v1:Secret");
+    const secret = object(beta, ResourceType.KubernetesSecret);
     expect(secret.type).toBe("Opaque");
     expect(Object.keys(secret.stringData ?? {}).sort()).toEqual(["DATABASE_URL", "LAUNCHDARKLY_SDK_KEY"]);
   });
@@ -110,8 +111,8 @@ describe("the planning engine's objects find each other", () => {
   });
 
   it("with the Prometheus operator, a ServiceMonitor scrapes the Service's HTTP port instead of pod annotations", () => {
-    const monitor = object(withOperator, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
-    const service = object(withOperator, "kubernetes:core/v1:Service");
+    const monitor = object(withOperator, ResourceType.ServiceMonitor);
+    const service = object(withOperator, ResourceType.Service);
     expect(service.metadata.labels).toEqual(POD_LABELS);
     expect(monitor.spec).toEqual({
       selector: { matchLabels: POD_LABELS },
@@ -120,8 +121,8 @@ describe("the planning engine's objects find each other", () => {
     const pod = deploymentOf(withOperator).spec.template;
     expect(pod.metadata.annotations).toBeUndefined();
     // Created after the Service it scrapes, and so deleted before it.
-    expect(onlyOfType(withOperator, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").dependsOn).toContain(
-      onlyOfType(withOperator, "kubernetes:core/v1:Service").urn,
+    expect(onlyOfType(withOperator, ResourceType.ServiceMonitor).dependsOn).toContain(
+      onlyOfType(withOperator, ResourceType.Service).urn,
     );
   });
 });

@@ -18,12 +18,13 @@ import { withSecret } from "../components/config/stackFile";
 import { altered, policyInputs, replaced, violationsOf } from "./support/policies";
 import { run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";
+import { ResourceType } from "../components/resources";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
-const FLAG = "launchdarkly:index/featureFlag:FeatureFlag";
-const FLAG_ENVIRONMENT = "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment";
-const RULE_GROUP = "grafana:alerting/ruleGroup:RuleGroup";
+const DEPLOYMENT = ResourceType.Deployment;
+const CONFIG_MAP = ResourceType.ConfigMap;
+const FLAG = ResourceType.Flag;
+const FLAG_ENVIRONMENT = ResourceType.FlagEnvironment;
+const RULE_GROUP = ResourceType.RuleGroup;
 
 /** The parts of declared inputs the tests change. */
 type Inputs = Record<string, unknown>;

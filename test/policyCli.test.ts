@@ -12,6 +12,7 @@ import type { PlannedResource } from "../tools/plan/plan";
 import { readResourcesFile, ResourcesFileError } from "../tools/policy/resourcesFile";
 import { planCliWithProgram, policyCli, type CliRun } from "./support/planCli";
 import { cases } from "./support/cases";
+import { ResourceType } from "../components/resources";
 
 const SLACK_WEBHOOK = "https://hooks.slack.com/services/T0000/B0000/planted0policy0cli";
 const scratch = mkdtempSync(join(tmpdir(), "policy-"));
@@ -37,7 +38,7 @@ beforeAll(async () => {
     (r) => r.name !== "debug",
   );
   for (const r of resources) {
-    if (r.type === "kubernetes:core/v1:ConfigMap") (r.inputs.data as Record<string, string>).ALERTS = SLACK_WEBHOOK;
+    if (r.type === ResourceType.ConfigMap) (r.inputs.data as Record<string, string>).ALERTS = SLACK_WEBHOOK;
     if (r.type.endsWith(":FeatureFlagEnvironment")) r.inputs.fallthrough = { rolloutWeights: [10000, 80000] };
   }
   writeFileSync(out("broken.json"), JSON.stringify(resources));
@@ -84,13 +85,8 @@ describe("npm run policy -- RESOURCES_JSON...", () => {
     const [report] = JSON.parse(brokenJson.stdout) as { file: string; violations: Violation[] }[];
     expect(report?.file).toBe(out("broken.json"));
     expect(report?.violations.map((v) => [v.policy, v.enforcementLevel, v.type, v.name])).toEqual([
-      ["no-plaintext-credentials", "mandatory", "kubernetes:core/v1:ConfigMap", "planning-engine"],
-      [
-        "flag-rollout-weights",
-        "mandatory",
-        "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
-        "time-crunch-production",
-      ],
+      ["no-plaintext-credentials", "mandatory", ResourceType.ConfigMap, "planning-engine"],
+      ["flag-rollout-weights", "mandatory", ResourceType.FlagEnvironment, "time-crunch-production"],
     ]);
     expect(report?.violations[0]?.urn).toMatch(/^urn:pulumi:beta::stream5-time-crunch::.*ConfigMap::planning-engine$/);
   });

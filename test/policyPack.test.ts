@@ -19,6 +19,7 @@ import { parse as parseYaml } from "yaml";
 import { policyInputs } from "./support/policies";
 import { PolicyPackServer, type EngineResource } from "./support/policyPackServer";
 import { run, stackConfig } from "./support/program";
+import { ResourceType } from "../components/resources";
 
 const DATABASE_URL = "postgres://planner:pack-pl4nted@db.internal:5432/plans";
 
@@ -79,13 +80,13 @@ describe("the policy pack under Pulumi's policy-pack runner", () => {
 
   it("says what npm run policy says about an altered stack", async () => {
     const broken = alteredRun(
-      alteredRun(beta, "kubernetes:apps/v1:Deployment", (inputs) => {
+      alteredRun(beta, ResourceType.Deployment, (inputs) => {
         const spec = inputs.spec as { replicas?: number; template: { spec: IPodSpec } };
         spec.template.spec.containers[0]!.image = "busybox:latest";
         spec.template.spec.hostNetwork = true;
         spec.replicas = 2;
       }),
-      "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
+      ResourceType.FlagEnvironment,
       (inputs) => {
         inputs.fallthrough = { rolloutWeights: [10000, 80000], bucketBy: "key" };
       },
@@ -103,7 +104,7 @@ describe("the policy pack under Pulumi's policy-pack runner", () => {
 });
 
 describe("what the engine hands a policy", () => {
-  const deployment = () => asEngineSends(beta).find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+  const deployment = () => asEngineSends(beta).find((r) => r.type === ResourceType.Deployment)!;
 
   it("secret values arrive unwrapped: a secret credential in an env var is seen, and not echoed", async () => {
     const resource = deployment();
@@ -126,7 +127,7 @@ describe("what the engine hands a policy", () => {
   });
 
   it("a value unknown during preview leaves the credential check running on the rest", async () => {
-    const configMap = asEngineSends(beta).find((r) => r.type === "kubernetes:core/v1:ConfigMap")!;
+    const configMap = asEngineSends(beta).find((r) => r.type === ResourceType.ConfigMap)!;
     const diagnostics = await server().analyze({
       ...configMap,
       properties: { metadata: { name: unknownValue }, data: { URL: DATABASE_URL } },

@@ -8,8 +8,13 @@ import { isSecretValue } from "../tools/plan/mocks";
 import { withValues } from "../components/config/stackFile";
 import { run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";
+import { ResourceType } from "../components/resources";
 
-/** Providers whose optional collections read back as null when empty (REFERENCE.md, "Empty collections"). */
+/**
+ * Providers whose optional collections read back as null when empty: a Terraform-framework attribute
+ * that is Optional and not Computed (LaunchDarkly `targets`, and others) reads back null, while the
+ * bridge keeps a sent `[]` as a known empty value, so every preview would show a change.
+ */
 const CHECKED_PROVIDERS = ["launchdarkly:", "grafana:"];
 
 /**
@@ -71,18 +76,18 @@ function grafanaIdentities(declared: ProgramRun): Map<string, string[]> {
   const add = (kind: string, value: unknown) => {
     ids.set(kind, [...(ids.get(kind) ?? []), String(value)]);
   };
-  for (const folder of of("grafana:oss/folder:Folder")) {
+  for (const folder of of(ResourceType.Folder)) {
     add("folder uid", folder.uid);
     add("folder title", folder.title);
   }
-  for (const dashboard of of("grafana:oss/dashboard:Dashboard")) {
+  for (const dashboard of of(ResourceType.Dashboard)) {
     add("dashboard uid", (JSON.parse(String(dashboard.configJson)) as { uid: string }).uid);
   }
-  for (const group of of("grafana:alerting/ruleGroup:RuleGroup")) {
+  for (const group of of(ResourceType.RuleGroup)) {
     add("rule group", group.name);
     for (const rule of group.rules as { uid: string }[]) add("rule uid", rule.uid);
   }
-  for (const contactPoint of of("grafana:alerting/contactPoint:ContactPoint")) add("contact point", contactPoint.name);
+  for (const contactPoint of of(ResourceType.ContactPoint)) add("contact point", contactPoint.name);
   return ids;
 }
 

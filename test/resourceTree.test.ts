@@ -5,17 +5,17 @@
 import { describe, expect, it } from "vitest";
 import { cases } from "./support/cases";
 import { run, stackConfig } from "./support/program";
+import { ResourceType } from "../components/resources";
 
 /** The component (type and name) each resource type is declared in. */
 const COMPONENT_OF: Readonly<Record<string, string>> = {
-  "launchdarkly:index/featureFlag:FeatureFlag": "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
-  "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment":
-    "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
-  "launchdarkly:index/flagTrigger:FlagTrigger": "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
-  "grafana:oss/folder:Folder": "stream5:grafana:TimeCrunchDashboard::time-crunch",
-  "grafana:oss/dashboard:Dashboard": "stream5:grafana:TimeCrunchDashboard::time-crunch",
-  "grafana:alerting/contactPoint:ContactPoint": "stream5:grafana:TimeCrunchAlerts::time-crunch-alerts",
-  "grafana:alerting/ruleGroup:RuleGroup": "stream5:grafana:TimeCrunchAlerts::time-crunch-alerts",
+  [ResourceType.Flag]: "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
+  [ResourceType.FlagEnvironment]: "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
+  [ResourceType.FlagTrigger]: "stream5:launchdarkly:TimeCrunchFlag::time-crunch",
+  [ResourceType.Folder]: "stream5:grafana:TimeCrunchDashboard::time-crunch",
+  [ResourceType.Dashboard]: "stream5:grafana:TimeCrunchDashboard::time-crunch",
+  [ResourceType.ContactPoint]: "stream5:grafana:TimeCrunchAlerts::time-crunch-alerts",
+  [ResourceType.RuleGroup]: "stream5:grafana:TimeCrunchAlerts::time-crunch-alerts",
 };
 const ENGINE = "stream5:kubernetes:PlanningEngine::planning-engine";
 

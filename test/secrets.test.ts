@@ -9,6 +9,7 @@ import { isSecretValue, SECRET_SIG, SECRET_SIG_KEY } from "../tools/plan/mocks";
 import { withSecret } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 import { run, stackConfig } from "./support/program";
+import { ResourceType } from "../components/resources";
 
 const PLANTED = {
   databaseUrl: "postgres://planner:planted-db-7f3a9c@db.internal:5432/plans",
@@ -85,7 +86,7 @@ describe("each secret lands only where it is used, as a secret", () => {
     const leaky: ProgramRun = {
       resources: [
         {
-          type: "kubernetes:core/v1:ConfigMap",
+          type: ResourceType.ConfigMap,
           name: "leak",
           custom: true,
           urn: "urn:leak",

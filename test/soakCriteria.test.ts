@@ -1,5 +1,5 @@
 /**
- * The soak gate's pure judgement (components/soakCriteria.ts, alertReplay.ts), its config block
+ * The soak gate's pure judgement (components/soak/soakCriteria.ts, alertReplay.ts), its config block
  * and its time budget: samples and thresholds in, verdicts out, no server.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";

@@ -6,9 +6,10 @@ import { withValues, type StackConfig } from "../components/config/stackFile";
 import { contextKeys, FlagEvaluator, type Evaluation } from "./support/launchDarkly";
 import { cases } from "./support/cases";
 import { onlyOfType, run, stackConfig } from "./support/program";
+import { ResourceType } from "../components/resources";
 
-const FLAG = "launchdarkly:index/featureFlag:FeatureFlag";
-const FLAG_ENVIRONMENT = "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment";
+const FLAG = ResourceType.Flag;
+const FLAG_ENVIRONMENT = ResourceType.FlagEnvironment;
 const CONTEXTS = contextKeys(100_000);
 
 let evaluator: FlagEvaluator;

@@ -8,6 +8,7 @@ import { DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, stepRefusal } from "../components/
 import { PROJECT_DIR } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 import { type GhRoute, jobRuns, loadExpressions, runScript, stubs, valueOf } from "./support/workflowSteps";
+import { ResourceType } from "../components/resources";
 
 const WORKFLOWS = join(PROJECT_DIR, ".github", "workflows");
 const workflowFiles = readdirSync(WORKFLOWS)
@@ -570,7 +571,7 @@ describe("Kill switch: the flag environment alone, in the stack's environment", 
     const flag = up.jobs.up!.steps!.find((s) => s.id === "flag")!;
     const run = await runScript(flag.run!, {
       cwd: PROJECT_DIR,
-      env: { STACK: "beta", TYPE: "launchdarkly:index/featureFlag:FeatureFlag" },
+      env: { STACK: "beta", TYPE: ResourceType.Flag },
     });
     expect(run.code).not.toBe(0);
     expect(run.outputs).toEqual({});

@@ -100,7 +100,7 @@ const AlertsSchema = section("the alert thresholds", {
       error: 'a Slack channel: "#" then lowercase letters, digits, "-" or "_"',
     })
     .default("#stream5-staging"),
-  /** Whether critical alerts turn the flag off through a LaunchDarkly flag trigger (README, "Rollout guards"). */
+  /** Whether critical alerts turn the flag off through a LaunchDarkly flag trigger (docs/operating.md, "Rollout guards"). */
   autoKill: z
     .boolean({
       error:

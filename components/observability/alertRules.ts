@@ -1,6 +1,6 @@
 /**
  * What "red" means during the rollout: the staging checklist's four alert thresholds as plain rule
- * specs (query, comparison, duration, what to do). Pure; `alerts.ts` turns them into Grafana rules
+ * specs (query, comparison, duration, what to do). Pure; `timeCrunchAlerts.ts` turns them into Grafana rules
  * and the tests turn them into Prometheus rules for promtool.
  */
 import type { AlertsConfig } from "../config/schema";
@@ -123,7 +123,7 @@ const ALERT_RATE_WINDOW_SECONDS = 5 * 60;
 
 /** The rules for one stack; `stack` names the stack whose kill switch the runbooks give. */
 export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: string): AlertRuleSpec[] {
-  const killSwitch = `Kill switch: \`pulumi config set targeting off -s ${stack} && pulumi up -s ${stack}\` (README, "Rollout runbook"), then post in ${alerts.slackChannel}.`;
+  const killSwitch = `Kill switch: \`pulumi config set targeting off -s ${stack} && pulumi up -s ${stack}\` (docs/operating.md, "Rollout runbook"), then post in ${alerts.slackChannel}.`;
   const investigate = `Check the planning engine's logs and the Time Crunch dashboard; if users are affected, use the kill switch: \`pulumi config set targeting off -s ${stack} && pulumi up -s ${stack}\`.`;
   return [
     {
@@ -201,7 +201,7 @@ export function autoKillSlackText(stack: string, environment: string): string {
     "What to do next:\n",
     `1. Acknowledge the kill: \`${acceptKillCommand(stack)}\` in a pull request, merged and deployed. Until then every deployment of ${stack} is refused, so nothing turns the flag back on by accident.\n`,
     "2. Investigate: the Time Crunch dashboard and the planning engine's logs.\n",
-    '3. Re-enable only with a reviewed change from off to on (README, "Rollout guards").',
+    '3. Re-enable only with a reviewed change from off to on (docs/operating.md, "Rollout guards").',
     "{{ else }}",
     "Resolved: {{ range .Alerts.Resolved }}{{ .Annotations.summary }} {{ end }}The flag stays off until a reviewed change turns it back on.",
     "{{ end }}",

@@ -3,7 +3,7 @@
  * rules and contact points per org, so two stacks that share an org must not reuse any of them; each
  * identity is therefore derived from the stack name, and nobody has to remember to set one. Pure.
  *
- * Renaming any of these replaces the Grafana object (README, "Grafana identities"): keep the
+ * Renaming any of these replaces the Grafana object (docs/architecture.md, "Grafana identities"): keep the
  * derivation stable.
  */
 import { createHash } from "node:crypto";

@@ -3,6 +3,7 @@ import * as grafana from "@pulumiverse/grafana";
 import { outageHandlingProblems, routesToKillSwitch, type AlertRuleSpec } from "./alertRules";
 import { alertQueries } from "./alertQueries";
 import type { GrafanaIdentity } from "./grafanaIdentity";
+import { ComponentType } from "../resources";
 
 export interface TimeCrunchAlertsArgs {
   /** The stack's Grafana names and uids (rule group, rule uids, contact point names). */
@@ -36,7 +37,7 @@ export interface AutoKill {
 const EVALUATION_INTERVAL_SECONDS = 60;
 /**
  * How long Grafana buffers a new notification group before it sends it, for the rules that kill
- * the flag (Grafana's default is 30 s). README, "Rollout guards", states the resulting bound.
+ * the flag (Grafana's default is 30 s). docs/operating.md, "Rollout guards", states the resulting bound.
  */
 const AUTO_KILL_GROUP_WAIT = "10s";
 /**
@@ -69,7 +70,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
     if (outageProblems.length > 0) {
       throw new Error(`TimeCrunchAlerts "${name}": the alert rules mishandle an outage: ${outageProblems.join("; ")}`);
     }
-    super("stream5:grafana:TimeCrunchAlerts", name, {}, opts);
+    super(ComponentType.TimeCrunchAlerts, name, {}, opts);
 
     const slack = (text: string) => ({
       url: pulumi.secret(args.slackWebhookUrl),

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import { dashboardJson, type DashboardSettings } from "./dashboardModel";
+import { ComponentType } from "../resources";
 
 export interface TimeCrunchDashboardArgs extends DashboardSettings {
   /** Title of the Grafana folder that holds the dashboard and the alert rules. */
@@ -20,7 +21,7 @@ export class TimeCrunchDashboard extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: TimeCrunchDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("stream5:grafana:TimeCrunchDashboard", name, {}, opts);
+    super(ComponentType.TimeCrunchDashboard, name, {}, opts);
 
     const folder = new grafana.oss.Folder(name, { title: args.folderTitle, uid: args.folderUid }, { parent: this });
     const board = new grafana.oss.Dashboard(

@@ -1,6 +1,6 @@
 /**
  * The rollout guards: should this deployment be refused, and with which message. Pure: no provider
- * SDK, no Pulumi, no I/O. `rolloutGuard.ts` feeds them what the last deployment intended (the
+ * SDK, no Pulumi, no I/O. `guardsAtDeploy.ts` feeds them what the last deployment intended (the
  * stack's own `rolloutIntent` output) and, when it matters, whether targeting is on in LaunchDarkly
  * now, before the program declares anything.
  *
@@ -92,7 +92,7 @@ export function reEnableRefusal(inputs: GuardInputs): string | undefined {
     `but the last deployment left it on and the config still says targeting on. It was turned off outside ` +
     `Pulumi (the automatic kill switch, or by hand), and this deployment would silently turn it back on. ` +
     `Accept the kill first: \`${acceptKillCommand(inputs.stack)}\`, then deploy and investigate; turning ` +
-    `it back on is a reviewed change from off to on (README, "Rollout guards").`
+    `it back on is a reviewed change from off to on (docs/operating.md, "Rollout guards").`
   );
 }
 
@@ -141,7 +141,7 @@ export function stepRefusal(
     `${refused} rolloutPercentage ${next} climbs more than one rung of the rollout ladder ` +
     `(${ladder.join(", ")}) above the last deployment's ${previous}%. The next allowed step is ${rung}%: ` +
     `\`pulumi config set rolloutPercentage ${rung} -s ${stack}\`. (An emergency jump needs ` +
-    `rolloutStepOverride: README, "Rollout guards".)`
+    `rolloutStepOverride: docs/operating.md, "Rollout guards".)`
   );
 }
 

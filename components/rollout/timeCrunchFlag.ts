@@ -7,6 +7,7 @@ import {
   type RolloutSettings,
   Variation,
 } from "./targeting";
+import { ComponentType } from "../resources";
 
 export interface TimeCrunchFlagArgs extends RolloutSettings {
   /** LaunchDarkly project key. */
@@ -35,7 +36,7 @@ const FLAG_DESCRIPTION =
 /**
  * The LaunchDarkly flag `feature.stream5_time_crunch_mode` and this stack's environment targeting.
  *
- * The rollout rule itself lives in `rollout.ts`; this component only turns it into provider
+ * The rollout rule itself lives in `targeting.ts`; this component only turns it into provider
  * resources. Rollback (kill switch or a lower percentage) changes only the environment resource.
  */
 export class TimeCrunchFlag extends pulumi.ComponentResource {
@@ -54,7 +55,7 @@ export class TimeCrunchFlag extends pulumi.ComponentResource {
   readonly killSwitchTriggerUrl: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: TimeCrunchFlagArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("stream5:launchdarkly:TimeCrunchFlag", name, {}, opts);
+    super(ComponentType.TimeCrunchFlag, name, {}, opts);
 
     // Deleting a flag deletes its targeting and history in every environment: never by accident.
     const flagId = args.ownsFlagDefinition

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as launchdarkly from "@pulumi/launchdarkly";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlanningEngineConfig } from "../config/schema";
+import { ComponentType } from "../resources";
 
 export interface PlanningEngineArgs extends PlanningEngineConfig {
   /** The LaunchDarkly flag the engine evaluates. */
@@ -15,7 +16,7 @@ export interface PlanningEngineArgs extends PlanningEngineConfig {
 
 /** The engine's HTTP port: API, health and metrics. */
 export const HTTP_PORT = 8080;
-/** What the engine serves besides its API (README, "The planning engine"). */
+/** What the engine serves besides its API (docs/architecture.md, "The planning engine"). */
 export const Endpoint = { Live: "/healthz", Ready: "/readyz", Metrics: "/metrics" } as const;
 
 // A non-root user id that exists in no base image, so nothing depends on it.
@@ -34,7 +35,7 @@ export class PlanningEngine extends pulumi.ComponentResource {
   readonly previewUrl: pulumi.Output<string>;
 
   constructor(name: string, args: PlanningEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("stream5:kubernetes:PlanningEngine", name, {}, opts);
+    super(ComponentType.PlanningEngine, name, {}, opts);
     const child = { parent: this };
     const labels = { "app.kubernetes.io/name": APP, "app.kubernetes.io/instance": name };
 

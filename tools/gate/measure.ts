@@ -1,6 +1,6 @@
 /**
  * Asks Prometheus everything a {@link GatePlan} and the report's charts need, a few queries at a
- * time, and hands back plain samples for the pure judgement in `components/soakCriteria.ts`.
+ * time, and hands back plain samples for the pure judgement in `components/soak/soakCriteria.ts`.
  */
 import { CONDITION_STEP_SECONDS, type Point } from "../../components/soak/alertReplay";
 import type { GatePlan, GateSamples, SoakWindow } from "../../components/soak/soakCriteria";

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { ROLLOUT_INTENT_OUTPUT } from "../../components/rollout/guards";
+import { FunctionToken, ResourceType } from "../../components/resources";
 
 type State = Record<string, unknown>;
 
@@ -16,8 +17,8 @@ export const GRAFANA_URL = "<grafana>";
 export const OFFLINE_TRIGGER_URL_PREFIX = "https://app.launchdarkly.com/webhook/triggers/offline-";
 
 /** A stack reference: a read of a stack's last outputs, not a resource sent to a provider. */
-const STACK_REFERENCE = "pulumi:pulumi:StackReference";
-const GET_FLAG_ENVIRONMENT = "launchdarkly:index/getFeatureFlagEnvironment:getFeatureFlagEnvironment";
+const STACK_REFERENCE = ResourceType.StackReference;
+const GET_FLAG_ENVIRONMENT = FunctionToken.GetFlagEnvironment;
 
 /** What the mock engine answers about the world outside the program: the stack's last deployment and the live flag. */
 export interface DeployedState {
@@ -29,14 +30,14 @@ export interface DeployedState {
 
 /** What each provider would return, by resource type token: the new resource's id and extra state. */
 const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: string; state?: State }> = {
-  "launchdarkly:index/featureFlag:FeatureFlag": (_name, inputs) => ({
+  [ResourceType.Flag]: (_name, inputs) => ({
     // The provider's id for a flag is `projectKey/flagKey`.
     id: `${String(inputs.projectKey)}/${String(inputs.key)}`,
   }),
-  "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment": (_name, inputs) => ({
+  [ResourceType.FlagEnvironment]: (_name, inputs) => ({
     id: `${String(inputs.flagId)}/${String(inputs.envKey)}`,
   }),
-  "launchdarkly:index/flagTrigger:FlagTrigger": (name, inputs) => ({
+  [ResourceType.FlagTrigger]: (name, inputs) => ({
     id: `${String(inputs.projectKey)}/${String(inputs.envKey)}/${String(inputs.flagKey)}/${suffix(name)}`,
     // LaunchDarkly's trigger URLs are `.../webhook/triggers/<trigger id>/<token>`; this one is a stand-in.
     state: {
@@ -44,30 +45,30 @@ const RESOURCE_OUTPUTS: Record<string, (name: string, inputs: State) => { id: st
       maintainerId: "offline",
     },
   }),
-  "grafana:oss/folder:Folder": (_name, inputs) => ({ id: String(inputs.uid) }),
-  "grafana:oss/dashboard:Dashboard": (_name, inputs) => {
+  [ResourceType.Folder]: (_name, inputs) => ({ id: String(inputs.uid) }),
+  [ResourceType.Dashboard]: (_name, inputs) => {
     const { uid } = JSON.parse(String(inputs.configJson)) as { uid: string };
     // Grafana's id is `<orgId>:<uid>`; its URL is the instance's (the `grafana:url` provider config).
     return { id: `1:${uid}`, state: { uid, url: `${GRAFANA_URL}/d/${uid}` } };
   },
   // The provider's id is `<orgId>:<name>`: Grafana knows a contact point by its name in the org.
-  "grafana:alerting/contactPoint:ContactPoint": (_name, inputs) => ({ id: `1:${String(inputs.name)}` }),
-  "grafana:alerting/ruleGroup:RuleGroup": (_name, inputs) => ({
+  [ResourceType.ContactPoint]: (_name, inputs) => ({ id: `1:${String(inputs.name)}` }),
+  [ResourceType.RuleGroup]: (_name, inputs) => ({
     id: `${String(inputs.folderUid)}:${String(inputs.name)}`,
   }),
 };
 
 /** Kubernetes resource types the program declares: the provider names unnamed objects `<name>-<suffix>`. */
 const KUBERNETES_TYPES = [
-  "kubernetes:core/v1:Namespace",
-  "kubernetes:core/v1:ServiceAccount",
-  "kubernetes:core/v1:ConfigMap",
-  "kubernetes:core/v1:Secret",
-  "kubernetes:core/v1:Service",
-  "kubernetes:apps/v1:Deployment",
-  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-  "kubernetes:policy/v1:PodDisruptionBudget",
-  "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+  ResourceType.Namespace,
+  ResourceType.ServiceAccount,
+  ResourceType.ConfigMap,
+  ResourceType.KubernetesSecret,
+  ResourceType.Service,
+  ResourceType.Deployment,
+  ResourceType.Autoscaler,
+  ResourceType.PodDisruptionBudget,
+  ResourceType.ServiceMonitor,
 ];
 for (const type of KUBERNETES_TYPES) {
   RESOURCE_OUTPUTS[type] = (name, inputs) => {
@@ -89,7 +90,7 @@ function suffix(name: string): string {
 /** What each provider function would return, by token. */
 const CALL_RESULTS: Record<string, (inputs: State) => State> = {
   // The environment's SDK key: a stand-in, never a real key.
-  "launchdarkly:index/getEnvironment:getEnvironment": (inputs) => ({
+  [FunctionToken.GetEnvironment]: (inputs) => ({
     id: `${String(inputs.projectKey)}/${String(inputs.key)}`,
     key: inputs.key,
     projectKey: inputs.projectKey,

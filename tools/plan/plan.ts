@@ -11,19 +11,9 @@ import { evaluableFlag, type EvaluableFlag } from "./launchDarklyFlag";
 import { maskSecrets } from "./redact";
 import type { StackConfig } from "../../components/config/stackFile";
 
-export const ResourceType = {
-  Flag: "launchdarkly:index/featureFlag:FeatureFlag",
-  FlagEnvironment: "launchdarkly:index/featureFlagEnvironment:FeatureFlagEnvironment",
-  FlagTrigger: "launchdarkly:index/flagTrigger:FlagTrigger",
-  Dashboard: "grafana:oss/dashboard:Dashboard",
-  Folder: "grafana:oss/folder:Folder",
-  RuleGroup: "grafana:alerting/ruleGroup:RuleGroup",
-  ContactPoint: "grafana:alerting/contactPoint:ContactPoint",
-  Deployment: "kubernetes:apps/v1:Deployment",
-  Autoscaler: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-} as const;
+import { ResourceType } from "../../components/resources";
 
-/** One entry of `resources.json` (the format DESIGN.md fixes). */
+/** One entry of `resources.json` (the format docs/architecture.md fixes). */
 export interface PlannedResource {
   readonly urn: string;
   readonly type: string;
@@ -33,7 +23,7 @@ export interface PlannedResource {
   readonly inputs: Record<string, unknown>;
   /**
    * `true` when the resource is `protect`ed; absent otherwise (as in Pulumi's own state files).
-   * An addition to DESIGN.md's entry format, for the policy pack's protected-flag policy.
+   * An addition to the entry format (docs/architecture.md), for the policy pack's protected-flag policy.
    */
   readonly protect?: boolean;
 }

@@ -1,6 +1,7 @@
 /** What a person reads: a plan's summary per component, and a diff, as text or markdown. */
 import type { ResourceDiff } from "./diff";
-import { ResourceType, resourcesOfType, type Plan } from "./plan";
+import { ResourceType } from "../../components/resources";
+import { resourcesOfType, type Plan } from "./plan";
 
 export type Format = "text" | "markdown";
 
