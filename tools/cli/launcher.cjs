@@ -12,7 +12,8 @@
 "use strict";
 const { buildSync } = require("esbuild");
 const nodeModule = require("node:module");
-const { rmSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } = require("node:fs");
 const { join } = require("node:path");
 
 const root = join(__dirname, "..", "..");
@@ -27,7 +28,28 @@ const TOOLS = {
   "promotion-change": { entry: "tools/promotionChange/main.ts" },
 };
 
-/** Compiles `entryPoints` (paths from the repository root); returns the compiled files, in order. */
+/** What stays a package of its own (see compile); the ESM-only chart libraries are imported at run time. */
+const EXTERNAL = ["@pulumi/*", "@pulumiverse/*", "@grpc/*", "esbuild", "vega", "vega-lite"];
+
+/** The sources a compiled tool may contain: the program, its components, the tools, the policies. */
+function sourceFiles() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts")) files.push(path);
+    }
+  };
+  for (const dir of ["components", "tools", "policy"]) walk(dir);
+  return ["index.ts", "package-lock.json", ...files.sort()];
+}
+
+/**
+ * Compiles `entryPoints` (paths from the repository root); returns the compiled files, in order.
+ * A build is kept under the hash of every source it may contain and reused while none changed, so
+ * a second run neither compiles nor misses node's compile cache (which goes by path).
+ */
 function compile(entryPoints) {
   if (major < SUPPORTED_MAJOR) {
     process.stderr.write(
@@ -38,22 +60,49 @@ function compile(entryPoints) {
   if (typeof nodeModule.enableCompileCache === "function") {
     nodeModule.enableCompileCache(join(root, ".plan", ".compile-cache"));
   }
-  // One folder per process: tools may run side by side (CI, tests).
-  const out = join(root, ".plan", ".build", String(process.pid));
-  process.on("exit", () => rmSync(out, { recursive: true, force: true }));
+  const hash = createHash("sha256").update(JSON.stringify([entryPoints, major, EXTERNAL]));
+  // The entry points too: a test's program may live outside the folders above.
+  for (const file of new Set([...entryPoints, ...sourceFiles()]))
+    hash.update(file).update(readFileSync(join(root, file)));
+  const builds = join(root, ".plan", ".build");
+  const out = join(builds, hash.digest("hex").slice(0, 16));
+  const compiled = entryPoints.map((entry) => join(out, entry.replace(/\.ts$/, ".js")));
+  if (compiled.every((file) => existsSync(file))) return compiled;
+  // Built aside, then moved into place: tools may run side by side (CI, tests).
+  const scratch = `${out}.${process.pid}`;
   buildSync({
     absWorkingDir: root,
     entryPoints,
-    outdir: out,
+    outdir: scratch,
     outbase: ".",
     bundle: true,
-    packages: "external",
+    // Pulumi's SDKs stay packages of their own: the program and the engine must share one
+    // @pulumi/pulumi (its runtime state), and the providers' SDKs load theirs. The small pure
+    // libraries (zod, yaml, the Grafana foundation SDK: about 400 files) are bundled into the
+    // compiled tool, which node then loads as one file instead of hundreds.
+    external: EXTERNAL,
     platform: "node",
     format: "cjs",
     target: `node${Math.min(major, SUPPORTED_MAJOR)}`,
     logLevel: "error",
   });
-  return entryPoints.map((entry) => join(out, entry.replace(/\.ts$/, ".js")));
+  try {
+    renameSync(scratch, out);
+  } catch {
+    // Another run put the same build in place first.
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  pruneBuilds(builds, out);
+  return compiled;
+}
+
+/** Builds of other sources, a day old or more, are removed (the current one and fresh ones stay). */
+function pruneBuilds(builds, keep) {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const entry of readdirSync(builds)) {
+    const path = join(builds, entry);
+    if (path !== keep && statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 const [, , name, ...args] = process.argv;

@@ -106,8 +106,9 @@ export class PrometheusClient {
     const body = new URLSearchParams({ ...params, timeout: `${queryTimeoutMs / 1000}s` });
     const url = new URL(`api/v1/${endpoint}`, this.base);
     let failure = "";
+    let refused = false;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await this.pause(retryDelayMs * 2 ** (attempt - 2));
+      if (attempt > 1) await this.pause((refused ? REFUSED_RETRY_DELAY_MS : retryDelayMs) * 2 ** (attempt - 2));
       const timeout = AbortSignal.timeout(queryTimeoutMs);
       try {
         const response = await fetch(url, {
@@ -118,6 +119,7 @@ export class PrometheusClient {
         });
         const text = await response.text();
         if (response.status >= 500) {
+          refused = false;
           failure = `answered HTTP ${response.status}${errorOf(text)}`;
           continue;
         }
@@ -142,7 +144,9 @@ export class PrometheusClient {
             `Prometheus at ${this.where} did not answer within ${queryTimeoutMs / 1000} s (--query-timeout)`,
           );
         }
-        failure = `cannot be reached (${connectionError(error)})`;
+        const code = connectionError(error);
+        refused = code === "ECONNREFUSED";
+        failure = `cannot be reached (${code})`;
       }
     }
     throw new PrometheusUnavailable(
@@ -181,6 +185,14 @@ function connectionError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
+
+/**
+ * The first wait before retrying a refused connection (doubled after): nothing listens on the
+ * port, which a server's restart mends within a moment or not within a gate run at all, so the
+ * gate gives up on a dead Prometheus in well under a second (the bound is in docs/soak-gate.md).
+ * An overloaded server (5xx) or a dropped connection gets the slower `retryDelayMs`.
+ */
+const REFUSED_RETRY_DELAY_MS = 100;
 
 /**
  * The API base URL and the auth headers. Credentials written into the URL (`https://user:pass@…`)
