@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../components/config/stackFile";
-import { planCli, type CliRun } from "./support/planCli";
+import { planProcess as planCli, type CliRun } from "./support/planCli";
 import { cases } from "./support/cases";
 
 /** The oldest Node major README says the offline tools accept. */

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../components/config/stackFile";
-import { planCli } from "./support/planCli";
+import { planProcess as planCli } from "./support/planCli";
 import { cases } from "./support/cases";
 
 /** The README and every guide in docs/, as paths relative to the project. */

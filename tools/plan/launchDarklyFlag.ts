@@ -37,7 +37,7 @@ export interface EvaluableFlag {
 export function evaluableFlag(definition: Inputs, environment: Inputs, salt = "offline-plan"): EvaluableFlag {
   const variationType = definition.variationType;
   const variations = asArray(definition.variations, "variations").map((v) =>
-    decodeVariation(variationType, field(v, "value")),
+    decodeVariation(variationType, memberOf(v, "value")),
   );
   const fallthrough = asObject(environment.fallthrough, "fallthrough");
   const weights = fallthrough.rolloutWeights;
@@ -63,8 +63,8 @@ export function evaluableFlag(definition: Inputs, environment: Inputs, salt = "o
             },
           },
     targets: asArray(environment.targets ?? [], "targets").map((target) => ({
-      values: asArray(field(target, "values"), "targets[].values").map(String),
-      variation: Number(field(target, "variation")),
+      values: asArray(memberOf(target, "values"), "targets[].values").map(String),
+      variation: Number(memberOf(target, "variation")),
     })),
   };
 }
@@ -90,6 +90,7 @@ function asObject(value: unknown, what: string): Inputs {
   return value as Inputs;
 }
 
-function field(value: unknown, key: string): unknown {
+/** `key` of an entry that must be an object: unlike `field`, a missing entry is an error here. */
+function memberOf(value: unknown, key: string): unknown {
   return asObject(value, key)[key];
 }

@@ -11,11 +11,11 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { cliConfigProblems } from "../../components/config/cliConfigChecks";
 import { diffPlans } from "./diff";
 import { LIVE_STATES, rehearsal } from "./deployed";
-import { type DeployedState, ProgramFailed, runProgram } from "./engine";
+import { type DeployedState, ProgramFailed, type ProgramLoader, runProgram } from "./engine";
 import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "./plan";
 import { renderPolicyVerdict } from "../policy/policyReport";
 import { checkPolicies, hasMandatoryViolation } from "../policy/policyRunner";
-import { formatOf, Refusal, toolMain, UsageError, type ToolIO } from "../cli/runner";
+import { formatOf, Refusal, toolMain, UsageError, type ToolIO, type ToolMain } from "../cli/runner";
 import { renderDiff, renderGuards, renderSummary, type Format } from "./report";
 import {
   PROJECT_DIR,
@@ -157,20 +157,22 @@ function read(file: string, stack?: string): StackConfig {
  */
 const PROGRAM = process.env.STREAM5_PLAN_PROGRAM ?? join(PROJECT_DIR, "index.ts");
 
-/** Runs the program once for `config`, evaluating its modules afresh. */
-async function plan(config: StackConfig, deployed: DeployedState = {}): Promise<Plan> {
-  const run = await runProgram(config, deployed, () => {
-    for (const module of Object.keys(require.cache)) {
-      if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
-        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
-        delete require.cache[module];
-      }
+/** Loads the program afresh with Node's `require` (the launcher's way; the tests load it through vitest). */
+export const requireProgram: ProgramLoader = () => {
+  for (const module of Object.keys(require.cache)) {
+    if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
+      delete require.cache[module];
     }
-    // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return Promise.resolve(require(PROGRAM) as unknown);
-  });
-  return planOf(config, run);
+  }
+  // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return Promise.resolve(require(PROGRAM) as unknown);
+};
+
+/** Runs the program once for `config`, evaluating its modules afresh. */
+async function plan(config: StackConfig, deployed: DeployedState, loadProgram: ProgramLoader): Promise<Plan> {
+  return planOf(config, await runProgram(config, deployed, loadProgram));
 }
 
 function write(out: string, files: Readonly<Record<string, string | undefined>>): string[] {
@@ -184,16 +186,16 @@ function write(out: string, files: Readonly<Record<string, string | undefined>>)
   return written;
 }
 
-async function planCommand(opts: Options, io: ToolIO): Promise<number> {
+async function planCommand(opts: Options, io: ToolIO, loadProgram: ProgramLoader): Promise<number> {
   // The --against config is planned as it stands (as if deployed long ago): its guards pass.
-  const before = opts.against === undefined ? undefined : await plan(opts.against);
+  const before = opts.against === undefined ? undefined : await plan(opts.against, {}, loadProgram);
   const rehearsed = rehearsal({
     previous: opts.previous,
     live: opts.live,
     against: before && { label: before.configFile, outputs: before.outputs },
     committed: opts.committed,
   });
-  const after = await plan(opts.config, rehearsed.deployed).catch((error: unknown) => {
+  const after = await plan(opts.config, rehearsed.deployed, loadProgram).catch((error: unknown) => {
     // The rollout guards refused: exit 1 with the message, as `pulumi up` would stop.
     if (error instanceof ProgramFailed && error.isRefusal) {
       throw new Refusal(`${error.message}\n(offline plan; ${rehearsed.description})`);
@@ -238,21 +240,26 @@ async function planCommand(opts: Options, io: ToolIO): Promise<number> {
   return code;
 }
 
-/** Runs the plan; returns the exit code. Never throws for a user's mistake or bad config. */
-export const main = toolMain({
-  name: "plan",
-  help: HELP,
-  flags: FLAGS,
-  run: async ({ values }, _env, io) => {
-    const opts = options(values);
-    try {
-      return await planCommand(opts, io);
-    } catch (error) {
-      // The program's own errors come wrapped: invalid config is the user's (exit 2, message only).
-      if (error instanceof ProgramFailed && (error.isConfigError || error.cause instanceof UsageError)) {
-        throw new UsageError((error.cause as Error).message);
+/** The plan as `main(argv, env, io)`, running the program that `loadProgram` loads. */
+export function planMain(loadProgram: ProgramLoader): ToolMain {
+  return toolMain({
+    name: "plan",
+    help: HELP,
+    flags: FLAGS,
+    run: async ({ values }, _env, io) => {
+      const opts = options(values);
+      try {
+        return await planCommand(opts, io, loadProgram);
+      } catch (error) {
+        // The program's own errors come wrapped: invalid config is the user's (exit 2, message only).
+        if (error instanceof ProgramFailed && (error.isConfigError || error.cause instanceof UsageError)) {
+          throw new UsageError((error.cause as Error).message);
+        }
+        throw error instanceof ProgramFailed ? error.cause : error;
       }
-      throw error instanceof ProgramFailed ? error.cause : error;
-    }
-  },
-});
+    },
+  });
+}
+
+/** Runs the plan; returns the exit code. Never throws for a user's mistake or bad config. */
+export const main = planMain(requireProgram);

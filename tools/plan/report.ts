@@ -1,6 +1,6 @@
 /** What a person reads: a plan's summary per component, and a diff, as text or markdown. */
 import type { ResourceDiff } from "./diff";
-import { ResourceType } from "../../components/resources";
+import { field, ResourceType, type Props } from "../../components/resources";
 import { resourcesOfType, type Plan } from "./plan";
 
 export type Format = "text" | "markdown";
@@ -10,9 +10,6 @@ interface Section {
   readonly lines: readonly string[];
 }
 
-type Inputs = Record<string, unknown>;
-const field = (value: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Inputs)[key] : undefined), value);
 const text = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
 
 /** The settings that matter, per component, read from what the program declared. */
@@ -42,7 +39,7 @@ function sections(plan: Plan): Section[] {
   const [folder] = resourcesOfType(plan, ResourceType.Folder);
   const [group] = resourcesOfType(plan, ResourceType.RuleGroup);
   if (folder || group) {
-    const rules = (group?.inputs.rules ?? []) as Inputs[];
+    const rules = (group?.inputs.rules ?? []) as Props[];
     result.push({
       title: "Grafana",
       lines: [
@@ -88,10 +85,10 @@ function describeContactPoint(plan: Plan, name: unknown): string {
 }
 
 /** "value > 0.1 for 5m" from a rule's A/B/C chain. */
-function describeCondition(rule: Inputs): string {
-  const datas = (rule.datas ?? []) as Inputs[];
+function describeCondition(rule: Props): string {
+  const datas = (rule.datas ?? []) as Props[];
   const threshold = datas.find((d) => d.refId === rule.condition);
-  const model = JSON.parse(typeof threshold?.model === "string" ? threshold.model : "{}") as Inputs;
+  const model = JSON.parse(typeof threshold?.model === "string" ? threshold.model : "{}") as Props;
   const evaluator = field(model, "conditions", "0", "evaluator") as { type?: string; params?: number[] } | undefined;
   const sign = evaluator?.type === "lt" ? "<" : ">";
   return `value ${sign} ${text(evaluator?.params?.[0])} for ${text(rule.for)}`;

@@ -1,0 +1,87 @@
+/**
+ * The one launcher (`node tools/cli/launcher.cjs TOOL`, what every npm script runs), as a process:
+ * each tool answers --help, exit codes pass through, an unknown tool is bad usage, and the tools
+ * that need no program (gate, promotion-change, policy) start without loading the Pulumi SDK.
+ * Everything else about the tools is tested in process, through their `main`.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "../components/config/stackFile";
+import { cases } from "./support/cases";
+import { planProcess, type CliRun } from "./support/planCli";
+
+const LAUNCHER = join(PROJECT_DIR, "tools", "cli", "launcher.cjs");
+
+function launch(args: readonly string[], nodeArgs: readonly string[] = []): Promise<CliRun> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [...nodeArgs, LAUNCHER, ...args],
+      { cwd: PROJECT_DIR, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A preload that lists, on exit, every Pulumi SDK module the process loaded. */
+const RECORDER = join(mkdtempSync(join(tmpdir(), "launcher-")), "record.cjs");
+writeFileSync(
+  RECORDER,
+  `const Module = require("node:module");
+const load = Module._load;
+const seen = new Set();
+Module._load = function (request, ...rest) {
+  if (/^@pulumi\\/(pulumi|policy|kubernetes|launchdarkly)(\\/|$)|^@pulumiverse\\//.test(request)) seen.add(request);
+  return load.call(this, request, ...rest);
+};
+process.on("exit", () => process.stderr.write("pulumi modules: " + JSON.stringify([...seen]) + "\\n"));
+`,
+);
+
+describe.concurrent("the launcher", () => {
+  it.each(cases(["plan", "policy", "gate", "promotion-change"]))("runs %s --help: exit 0, its usage", async (tool) => {
+    const run = await launch([tool, "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm run /);
+  });
+
+  it("passes a tool's exit code through: 2 for bad usage, with no stack trace", async () => {
+    const run = await launch(["plan", "--stack", "beta", "--no-such-flag"]);
+    expect(run).toMatchObject({ code: 2, stdout: "" });
+    expect(run.stderr).toMatch(/^Unknown option '--no-such-flag'.* \(see --help\)\n$/);
+  });
+
+  it("passes a negative verdict through: 1 for a program the policy pack refuses", async () => {
+    const out = mkdtempSync(join(tmpdir(), "launcher-plan-"));
+    const run = await planProcess(["--stack", "beta", "--out", out], {
+      STREAM5_PLAN_SOURCE: "test/fixtures/violatingProgram.ts",
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Policy pack stream5-time-crunch: \d+ violations/);
+  });
+
+  it("refuses an unknown tool with exit 2, naming the tools", async () => {
+    const run = await launch(["deploy"]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change\n",
+    });
+  });
+
+  it.each(cases(["gate", "promotion-change", "policy"]))("starts %s without the Pulumi SDK", async (tool) => {
+    const run = await launch([tool, "--help"], ["--require", RECORDER]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("pulumi modules: []\n");
+  });
+
+  it("the recorder sees the SDK where it is loaded: the plan runs the program (control)", async () => {
+    const run = await launch(["plan", "--help"], ["--require", RECORDER]);
+    expect(run.stderr).toMatch(/pulumi modules: \[.*"@pulumi\/pulumi"/);
+  });
+});
