@@ -10,13 +10,13 @@ import { arrayOf, field, ResourceType, violationMessage } from "./resources";
  * The names of the stack's contact points that call out (a webhook integration: the LaunchDarkly
  * trigger). Offline a secret list reads `[secret]`, online it is the list: either way, present.
  */
-function callingContactPoints(resources: readonly PolicyResource[]): Set<string> {
+function callingContactPoints(resources: readonly PolicyResource[]): Set<unknown> {
   const calling = resources.filter((r) => {
     if (r.type !== ResourceType.ContactPoint) return false;
     const webhooks = field(r.props, "webhooks");
     return webhooks !== undefined && webhooks !== null && !(Array.isArray(webhooks) && webhooks.length === 0);
   });
-  return new Set(calling.map((r) => field(r.props, "name")).filter((n): n is string => typeof n === "string"));
+  return new Set(calling.map((r) => field(r.props, "name")));
 }
 
 export const killRulesKeepStateOnOutage: StackValidationPolicy = {
@@ -25,10 +25,11 @@ export const killRulesKeepStateOnOutage: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const killSwitches = callingContactPoints(args.resources);
+    // Stryker disable next-line MethodExpression,ConditionalExpression: equivalent, only rule groups hold rules
     for (const group of args.resources.filter((r) => r.type === ResourceType.RuleGroup)) {
       arrayOf(field(group.props, "rules")).forEach((rule, index) => {
         const contactPoint = field(rule, "notificationSettings", "contactPoint");
-        const kills = typeof contactPoint === "string" && killSwitches.has(contactPoint);
+        const kills = killSwitches.has(contactPoint);
         const states = {
           execErrState: String(field(rule, "execErrState")),
           noDataState: String(field(rule, "noDataState")),

@@ -10,6 +10,7 @@ import {
   timeCrunchAlertRules,
   type AlertRuleSpec,
 } from "../components/observability/alertRules";
+import { alertQueries, EXPRESSION_DATASOURCE } from "../components/observability/alertQueries";
 import { ROLLOUT_CHANNEL_TEXT } from "../components/observability/timeCrunchAlerts";
 import { StackConfigSchema } from "../components/config/schema";
 import { queries } from "../components/observability/metrics";
@@ -442,5 +443,37 @@ describe("a Prometheus outage: heard on Slack, never a kill", () => {
     expect(outageHandlingProblems(silent, true)).toEqual([
       'no rule reports a Prometheus outage: at least one rule that cannot kill must take execErrState "Error"',
     ]);
+  });
+});
+
+describe("the rules' query models, as Grafana's rule editor reads them", () => {
+  const specs = timeCrunchAlertRules(StackConfigSchema.shape.alerts.parse(undefined), queries(), "beta");
+
+  it("name each query as its refId, point at the datasource that runs it, and give expressions no time range", () => {
+    for (const spec of specs) {
+      const chain = alertQueries(spec, "prom-uid");
+      expect(chain.map((q) => q.refId)).toEqual(["A", "B", "C"]);
+      for (const query of chain) {
+        const model = JSON.parse(query.model) as { refId: string; datasource: { type: string; uid: string } };
+        expect(model.refId).toBe(query.refId);
+        expect(model.datasource).toEqual(
+          query.refId === "A"
+            ? { type: "prometheus", uid: "prom-uid" }
+            : { type: EXPRESSION_DATASOURCE, uid: EXPRESSION_DATASOURCE },
+        );
+        expect(query.datasourceUid).toBe(query.refId === "A" ? "prom-uid" : EXPRESSION_DATASOURCE);
+        expect(query.relativeTimeRange).toEqual({ from: query.refId === "A" ? spec.lookbackSeconds : 0, to: 0 });
+      }
+    }
+  });
+
+  it("serialize each model once, keys sorted, so two runs and a reordering give the same text", () => {
+    const [spec] = specs;
+    const chain = alertQueries(spec!, "prom-uid");
+    for (const query of chain) {
+      const keys = Object.keys(JSON.parse(query.model) as object);
+      expect(keys).toEqual([...keys].sort());
+    }
+    expect(alertQueries(spec!, "prom-uid")).toEqual(chain);
   });
 });

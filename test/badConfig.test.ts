@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfigError } from "../components/config/schema";
 import { ProgramFailed } from "../tools/plan/engine";
 import { withoutKeys, withValues, type StackConfig } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
@@ -114,6 +116,17 @@ describe("bad stack config stops the program before any resource is declared", (
     expect(onlyOfType(declared, ResourceType.FlagEnvironment).inputs).toMatchObject({
       flagId: "1/2026",
       envKey: "007",
+    });
+  });
+
+  it("stops as a Pulumi RunError (message, no stack trace) that the tools know as a StackConfigError", async () => {
+    const { cause } = await rejected(withValues(beta, { rolloutPercentage: 101, targeting: "yes" }));
+    // What `pulumi up` tests before printing the message alone.
+    expect(pulumi.RunError.isInstance(cause)).toBe(true);
+    expect(cause).toBeInstanceOf(StackConfigError);
+    expect(cause).toMatchObject({
+      name: "InvalidStackConfig",
+      problems: [expect.stringMatching(/^targeting: /), expect.stringMatching(/^rolloutPercentage: /)],
     });
   });
 

@@ -2,7 +2,7 @@
  * The stack config schema inside its objects: every nested key's bounds and pattern, unknown keys
  * at every level, the defaults. Each rejected value names its full path and what is allowed.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { decodeConfigValue, parseStackConfig, StackConfigError } from "../components/config/schema";
 import { cases } from "./support/cases";
 import { valid } from "./support/validConfig";
@@ -364,5 +364,29 @@ describe("parseStackConfig", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^databaseUrl: \[secret\]; /);
     expect(problems.join("\n")).not.toContain("hunter2");
+  });
+});
+
+describe("StackConfigError", () => {
+  it("is known by its mark, whichever copy of the schema module made it", async () => {
+    const error = new StackConfigError(["rolloutPercentage: got 101; allowed: a number from 0 to 100"]);
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect(error.name).toBe("StackConfigError");
+    vi.resetModules();
+    const again = await import("../components/config/schema.js");
+    expect(again.StackConfigError).not.toBe(StackConfigError);
+    expect(error).toBeInstanceOf(again.StackConfigError);
+    expect(new again.StackConfigError([])).toBeInstanceOf(StackConfigError);
+  });
+
+  it.each(
+    cases([
+      ["an Error", new Error("x")],
+      ["null", null],
+      ["a string", "StackConfigError"],
+      ["a plain object", { name: "StackConfigError" }],
+    ]),
+  )("is not %s", (_case, value) => {
+    expect(value).not.toBeInstanceOf(StackConfigError);
   });
 });

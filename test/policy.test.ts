@@ -356,6 +356,30 @@ describe("kill-rules-keep-state-on-outage", () => {
     }
   });
 
+  it("says in its description which states a kill rule may take, and why", () => {
+    expect(killRulesKeepStateOnOutage.description).toContain(
+      "execErrState KeepLast or OK and noDataState KeepLast or OK",
+    );
+    expect(killRulesKeepStateOnOutage.description).toContain("a Prometheus outage would call the LaunchDarkly trigger");
+  });
+
+  it("counts as a kill switch only a contact point that has a webhook", async () => {
+    const withError = (resources: typeof beta) =>
+      altered(resources, RULE_GROUP, (inputs) => {
+        for (const rule of rules(inputs)) rule.execErrState = "Error";
+      });
+    const killSwitch = (r: (typeof beta)[number]) =>
+      r.type === ResourceType.ContactPoint && r.inputs.name === KILL_SWITCH;
+    // Its webhook list emptied: it posts to Slack only, and the rules routed to it may take Error.
+    const noWebhook = beta.map((r) => (killSwitch(r) ? { ...r, inputs: { ...r.inputs, webhooks: [] } } : r));
+    expect(await violationsOf(killRulesKeepStateOnOutage, withError(noWebhook))).toEqual([]);
+    // Another kind of resource with a webhook and the same name is not a contact point.
+    const notAContactPoint = beta.map((r) => (killSwitch(r) ? { ...r, type: "grafana:oss/team:Team" } : r));
+    expect(await violationsOf(killRulesKeepStateOnOutage, withError(notAContactPoint))).toEqual([]);
+    // The same rules routed to the real kill switch: refused (control).
+    expect(await violationsOf(killRulesKeepStateOnOutage, withError(beta))).toHaveLength(2);
+  });
+
   it("lets a rule that cannot kill take Error: that is how an outage reaches Slack", async () => {
     const slackOnly = altered(beta, RULE_GROUP, (inputs) => {
       for (const rule of rules(inputs)) rule.notificationSettings.contactPoint = "stream5-time-crunch-beta-slack";

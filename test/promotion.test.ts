@@ -39,6 +39,22 @@ describe("promotionChange", () => {
     });
   });
 
+  it("words each decision with the change it read", () => {
+    expect(promotionChange(beta, after("planningEngine.replicas=4"))).toEqual({
+      kind: "unchanged",
+      reason: "targeting and rolloutPercentage unchanged (targeting on at 10%)",
+    });
+    expect(promotionChange(beta, after("rolloutPercentage=5"))).toEqual({
+      kind: "rollback",
+      reason: "does not raise the beta (rollback or no-op): targeting on at 10% -> targeting on at 5%",
+    });
+  });
+
+  it("counts a new percentage behind the kill switch as no raise: nobody gets the feature either way", () => {
+    const killed = after("targeting=off");
+    expect(promotionChange(killed, withSets(killed, ["rolloutPercentage=50"])).kind).toBe("rollback");
+  });
+
   it("counts a new stack file (none on the base branch) that turns targeting on as a raise", () => {
     expect(promotionChange(undefined, beta).kind).toBe("raise");
   });

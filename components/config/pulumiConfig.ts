@@ -46,6 +46,7 @@ export function loadStackConfig(): ProgramConfig {
     // Secret keys count only as present here: their values stay inside the secret Outputs below.
     parsed = parseStackConfig(configInput(pulumi.runtime.allConfig()));
   } catch (error) {
+    // Stryker disable next-line ConditionalExpression: equivalent, the schema throws nothing else
     if (error instanceof StackConfigError) throw new InvalidStackConfig(error);
     throw error;
   }

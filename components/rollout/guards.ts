@@ -25,7 +25,7 @@ export const DEPLOY_REFUSED = Symbol.for("stream5-time-crunch.DeployRefused");
 
 /** Whether `error` is the rollout guards' refusal of a deployment. */
 export function isDeployRefusal(error: unknown): boolean {
-  return typeof error === "object" && error !== null && DEPLOY_REFUSED in error;
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[DEPLOY_REFUSED] === true;
 }
 
 /** The percentages a rollout climbs, one rung per deployment at most (stack config `rolloutLadder`). */
