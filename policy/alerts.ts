@@ -14,7 +14,7 @@ function callingContactPoints(resources: readonly PolicyResource[]): Set<unknown
   const calling = resources.filter((r) => {
     if (r.type !== ResourceType.ContactPoint) return false;
     const webhooks = field(r.props, "webhooks");
-    return webhooks !== undefined && webhooks !== null && !(Array.isArray(webhooks) && webhooks.length === 0);
+    return typeof webhooks === "string" || arrayOf(webhooks).length > 0;
   });
   return new Set(calling.map((r) => field(r.props, "name")));
 }

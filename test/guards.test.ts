@@ -14,6 +14,8 @@ import {
   stepRefusal,
   type GuardInputs,
   type RolloutIntent,
+  DEPLOY_REFUSED,
+  isDeployRefusal,
 } from "../components/rollout/guards";
 import { cases } from "./support/cases";
 
@@ -296,5 +298,21 @@ describe("reading the last deployment's intent back", () => {
       'The last deployment\'s stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100}: got {"targeting":"yes","rolloutPercentage":25}',
     );
     expect(() => parseRolloutIntent("on")).toThrow(/rolloutIntent is not/);
+  });
+});
+
+describe("isDeployRefusal", () => {
+  it("knows the program's refusal by its mark, and nothing else", () => {
+    expect(isDeployRefusal({ [DEPLOY_REFUSED]: true })).toBe(true);
+    for (const other of [
+      { [DEPLOY_REFUSED]: false },
+      new Error("refused"),
+      { name: "DeployRefused" },
+      null,
+      undefined,
+      "DeployRefused",
+    ]) {
+      expect(isDeployRefusal(other)).toBe(false);
+    }
   });
 });

@@ -302,9 +302,7 @@ export class StackConfigError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return (
-      typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[STACK_CONFIG_ERROR] === true
-    );
+    return (value as Partial<Record<symbol, unknown>> | null | undefined)?.[STACK_CONFIG_ERROR] === true;
   }
 }
 

@@ -43,6 +43,7 @@ export function alertQueries(rule: AlertRuleSpec, datasourceUid: string): AlertQ
       new alerting.QueryBuilder("B")
         .datasourceUid(EXPRESSION_DATASOURCE)
         // An expression reads no data source, so it has no time range of its own.
+        // Stryker disable next-line ObjectLiteral: equivalent, a missing range reads as 0 to 0 (query())
         .relativeTimeRange({ from: 0, to: 0 })
         .model(
           new expr.TypeReduceBuilder()
@@ -57,6 +58,7 @@ export function alertQueries(rule: AlertRuleSpec, datasourceUid: string): AlertQ
     query(
       new alerting.QueryBuilder("C")
         .datasourceUid(EXPRESSION_DATASOURCE)
+        // Stryker disable next-line ObjectLiteral: equivalent, a missing range reads as 0 to 0 (query())
         .relativeTimeRange({ from: 0, to: 0 })
         .model(
           new expr.TypeThresholdBuilder()
