@@ -390,3 +390,49 @@ describe("StackConfigError", () => {
     expect(value).not.toBeInstanceOf(StackConfigError);
   });
 });
+
+describe("previewEndpoint and loadTest (the checklist's first eight hours)", () => {
+  it("default to the engine's range (10 to 240 minutes) and the checklist's load (16 in flight for 10 minutes)", () => {
+    const parsed = parseStackConfig(valid);
+    expect(parsed.previewEndpoint).toEqual({ targetMinutes: { min: 10, max: 240 } });
+    expect(parsed.loadTest).toEqual({ concurrency: 16, duration: "10m" });
+  });
+
+  it("take a range, extra body fields, a concurrency and a duration", () => {
+    const parsed = parseStackConfig({
+      ...valid,
+      previewEndpoint: { targetMinutes: { min: 5, max: 90 }, requestBody: { athleteId: "qa-1" } },
+      loadTest: { concurrency: 4, duration: "20s" },
+    });
+    expect(parsed.previewEndpoint).toEqual({ targetMinutes: { min: 5, max: 90 }, requestBody: { athleteId: "qa-1" } });
+    expect(parsed.loadTest).toEqual({ concurrency: 4, duration: "20s" });
+  });
+
+  it.each(
+    cases([
+      [
+        { previewEndpoint: { targetMinutes: { min: 240, max: 10 } } },
+        "previewEndpoint.targetMinutes: ",
+        "min below max",
+      ],
+      [
+        { previewEndpoint: { targetMinutes: { min: 0 } } },
+        "previewEndpoint.targetMinutes.min: got 0",
+        "a whole number of minutes from 1 to 1440",
+      ],
+      [{ previewEndpoint: { requestBody: "x" } }, 'previewEndpoint.requestBody: got "x"', "an object"],
+      [{ loadTest: { concurrency: 0 } }, "loadTest.concurrency: got 0", "from 1 to 256"],
+      [{ loadTest: { duration: "5s" } }, 'loadTest.duration: got "5s"', "from 10s to 2h"],
+      [{ loadTest: { rate: 5 } }, "loadTest.rate: not a key of loadTest", "concurrency, duration"],
+    ] as [Record<string, unknown>, string, string][]),
+  )("refuse %j, naming the key and what is allowed", (change, given, allowed) => {
+    let message = "";
+    try {
+      parseStackConfig({ ...valid, ...change });
+    } catch (error) {
+      message = (error as StackConfigError).message;
+    }
+    expect(message).toContain(given);
+    expect(message).toContain(allowed);
+  });
+});

@@ -245,6 +245,46 @@ const SoakGateSchema = section("the soak gate's promotion criteria", {
   }).prefault({}),
 });
 
+const MINUTES_ALLOWED = "a whole number of minutes from 1 to 1440";
+const minutes = z
+  .number({ error: MINUTES_ALLOWED })
+  .int({ error: MINUTES_ALLOWED })
+  .min(1, { error: MINUTES_ALLOWED })
+  .max(1440, { error: MINUTES_ALLOWED });
+
+/**
+ * The preview endpoint the checklist's first hours exercise (`npm run verify`, `npm run load-test`;
+ * the contract is in docs/architecture.md): the `targetMinutes` range the engine accepts (it must
+ * match the engine's) and any extra fields of the request body.
+ */
+const PreviewEndpointSchema = section("the preview endpoint", {
+  targetMinutes: section("the accepted targetMinutes", { min: minutes.default(10), max: minutes.default(240) })
+    .prefault({})
+    .refine((range) => range.min < range.max, { error: "the accepted targetMinutes: min below max" }),
+  requestBody: z.record(z.string(), z.unknown(), { error: "extra fields of the request body: an object" }).optional(),
+});
+
+const LOAD_DURATION_ALLOWED = 'a duration such as "10m": a whole number followed by s, m or h, from 10s to 2h';
+/** The checklist's concurrent request test (`npm run load-test`), hours 2 to 8. */
+const LoadTestSchema = section("the load test", {
+  concurrency: z
+    .number({ error: "a whole number of requests in flight from 1 to 256" })
+    .int({ error: "a whole number of requests in flight from 1 to 256" })
+    .min(1, { error: "a whole number of requests in flight from 1 to 256" })
+    .max(256, { error: "a whole number of requests in flight from 1 to 256" })
+    .default(16),
+  duration: z
+    .string({ error: LOAD_DURATION_ALLOWED })
+    .refine(
+      (value) => {
+        const seconds = durationSeconds(value) ?? 0;
+        return seconds >= 10 && seconds <= 7200;
+      },
+      { error: LOAD_DURATION_ALLOWED },
+    )
+    .default("10m"),
+});
+
 /** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
 export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
@@ -270,6 +310,8 @@ export const StackConfigSchema = z.object({
   grafana: GrafanaSchema,
   planningEngine: PlanningEngineSchema,
   soakGate: SoakGateSchema.prefault({}),
+  previewEndpoint: PreviewEndpointSchema.prefault({}),
+  loadTest: LoadTestSchema.prefault({}),
   databaseUrl: secretPresence("databaseUrl"),
   slackWebhookUrl: secretPresence("slackWebhookUrl"),
 });
@@ -279,6 +321,8 @@ export type ParsedConfig = z.output<typeof StackConfigSchema>;
 export type AlertsConfig = ParsedConfig["alerts"];
 export type PlanningEngineConfig = ParsedConfig["planningEngine"];
 export type SoakGateConfig = ParsedConfig["soakGate"];
+export type PreviewEndpointConfig = ParsedConfig["previewEndpoint"];
+export type LoadTestConfig = ParsedConfig["loadTest"];
 
 /** Marks a {@link StackConfigError}, whichever copy of this module made it, and the program's `InvalidStackConfig`. */
 // Stryker disable next-line StringLiteral: equivalent, every copy of this module registers the same key

@@ -43,7 +43,10 @@ export function freePort(): Promise<number> {
  * document becomes its own blocks: promtool re-reads its whole input for every 2-hour block it
  * writes, so one document per soak keeps that work proportional to the data.
  */
-export async function startPrometheus(documents: readonly string[] = []): Promise<LocalPrometheus> {
+export async function startPrometheus(
+  documents: readonly string[] = [],
+  options: { readonly scrapeTargets?: readonly string[] } = {},
+): Promise<LocalPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), "gate-prometheus-"));
   const data = join(dir, "data");
   const createBlocks = async (index: number) => {
@@ -62,8 +65,15 @@ export async function startPrometheus(documents: readonly string[] = []): Promis
       throw new Error(`promtool not found (${PROMTOOL}): ${INSTALL}`);
     throw error;
   }
-  // No scrape jobs: the server holds only the synthetic series.
-  writeFileSync(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\n");
+  // Without scrape targets the server holds only the synthetic series; with them (host:port on
+  // loopback, e.g. the stand-in preview service) it scrapes each every second.
+  const targets = options.scrapeTargets ?? [];
+  writeFileSync(
+    join(dir, "prometheus.yml"),
+    targets.length === 0
+      ? "global:\n  scrape_interval: 1m\n"
+      : `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: planning-engine\n    static_configs:\n      - targets: ${JSON.stringify(targets)}\n`,
+  );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = spawn(
