@@ -96,20 +96,27 @@ export async function startPreviewService(
         response.writeHead(status, { "content-type": "application/json" });
         response.end(JSON.stringify(json));
       };
-      if (request.method !== "POST" || path !== PREVIEW_PATH) { answer(404, { error: "not found" }); return; }
+      if (request.method !== "POST" || path !== PREVIEW_PATH) {
+        answer(404, { error: "not found" });
+        return;
+      }
       const started = process.hrtime.bigint();
       if (faults.addedLatencyMs) await new Promise((done) => setTimeout(done, faults.addedLatencyMs));
-      const observe = () => { duration.observe(Number(process.hrtime.bigint() - started) / 1e9); };
+      const observe = () => {
+        duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      };
       const index = count++;
       if (faults.flagOff) {
         fallbacks.inc({ reason: FEATURE_NOT_AVAILABLE });
         requestsTotal.inc({ outcome: "fallback", strategy: "none" });
         observe();
-        answer(200, { reason: FEATURE_NOT_AVAILABLE }); return;
+        answer(200, { reason: FEATURE_NOT_AVAILABLE });
+        return;
       }
       const minutes = (body as { targetMinutes?: unknown } | undefined)?.targetMinutes;
       if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < range.min || minutes > range.max) {
-        answer(faults.outOfRangeStatus ?? 400, { error: `targetMinutes must be ${range.min}..${range.max}` }); return;
+        answer(faults.outOfRangeStatus ?? 400, { error: `targetMinutes must be ${range.min}..${range.max}` });
+        return;
       }
       const strategy = faults.oneStrategy ?? STRATEGIES[index % STRATEGIES.length]!;
       const share = faults.errorShare ?? 0;
@@ -117,7 +124,8 @@ export async function startPreviewService(
         requestsTotal.inc({ outcome: "error", strategy });
         fallbacks.inc({ reason: "internal_error" });
         observe();
-        answer(500, { error: "internal error" }); return;
+        answer(500, { error: "internal error" });
+        return;
       }
       requestsTotal.inc({ outcome: "success", strategy });
       constraint.inc({ result: index % 10 === 0 ? "missed" : "met" });
@@ -134,7 +142,9 @@ export async function startPreviewService(
     stop: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();
-        server.close(() => { done(); });
+        server.close(() => {
+          done();
+        });
       }),
   };
 }
