@@ -44,11 +44,14 @@ process.on("exit", () => process.stderr.write("pulumi modules: " + JSON.stringif
 );
 
 describe.concurrent("the launcher", () => {
-  it.each(cases(["plan", "policy", "gate", "promotion-change"]))("runs %s --help: exit 0, its usage", async (tool) => {
-    const run = await launch([tool, "--help"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: npm run /);
-  });
+  it.each(cases(["plan", "policy", "gate", "promotion-change", "verify"]))(
+    "runs %s --help: exit 0, its usage",
+    async (tool) => {
+      const run = await launch([tool, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: npm run /);
+    },
+  );
 
   it("passes a tool's exit code through: 2 for bad usage, with no stack trace", async () => {
     const run = await launch(["plan", "--stack", "beta", "--no-such-flag"]);
@@ -70,11 +73,11 @@ describe.concurrent("the launcher", () => {
     expect(run).toEqual({
       code: 2,
       stdout: "",
-      stderr: "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change\n",
+      stderr: "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify\n",
     });
   });
 
-  it.each(cases(["gate", "promotion-change", "policy"]))("starts %s without the Pulumi SDK", async (tool) => {
+  it.each(cases(["gate", "promotion-change", "policy", "verify"]))("starts %s without the Pulumi SDK", async (tool) => {
     const run = await launch([tool, "--help"], ["--require", RECORDER]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("pulumi modules: []\n");

@@ -3,6 +3,7 @@ import * as launchdarkly from "@pulumi/launchdarkly";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlanningEngineConfig } from "../config/schema";
 import { ComponentType } from "../resources";
+import { PLANNING_ENGINE_APP } from "./previewContract";
 
 export interface PlanningEngineArgs extends PlanningEngineConfig {
   /** The LaunchDarkly flag the engine evaluates. */
@@ -21,7 +22,7 @@ export const Endpoint = { Live: "/healthz", Ready: "/readyz", Metrics: "/metrics
 
 // A non-root user id that exists in no base image, so nothing depends on it.
 const RUN_AS_USER = 10001;
-const APP = "planning-engine";
+const APP = PLANNING_ENGINE_APP;
 
 /**
  * The planning engine that serves the Time Crunch preview endpoint: its configuration and secrets,

@@ -10,6 +10,9 @@
  */
 import type { PreviewEndpointConfig } from "../config/schema";
 
+/** The planning engine's app name: its Deployment, its Service (the preview URL's host) and its labels. */
+export const PLANNING_ENGINE_APP = "planning-engine";
+
 /** The fallback reason of a caller for whom the flag is off. */
 export const FEATURE_NOT_AVAILABLE = "feature_not_available";
 

@@ -26,6 +26,7 @@ const TOOLS = {
   policy: { entry: "tools/policy/main.ts" },
   gate: { entry: "tools/gate/main.ts" },
   "promotion-change": { entry: "tools/promotionChange/main.ts" },
+  verify: { entry: "tools/verify/main.ts" },
 };
 
 /** What stays a package of its own (see compile); the ESM-only chart libraries are imported at run time. */

@@ -14,7 +14,7 @@ import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds, type Budget } from "./b
 import { gateCharts, type ChartData } from "./charts";
 import { chartData, measure, queryCount } from "./measure";
 import { mermaidChart } from "./mermaid";
-import { PrometheusClient, type PrometheusAuth } from "./prometheus";
+import { auth, PrometheusClient, type PrometheusAuth } from "./prometheus";
 import { renderMarkdown, renderText, reportJson, type GateRun } from "./report";
 import { defaultSettings, stackSettings, withWindow, type GateSettings } from "./settings";
 import { postToSlack, slackMessage } from "./slack";
@@ -114,14 +114,6 @@ function endTime(value: string | undefined, now: number): number {
     }
   }
   return Math.floor(unix / 60) * 60;
-}
-
-function auth(env: NodeJS.ProcessEnv): PrometheusAuth {
-  const { PROMETHEUS_BEARER_TOKEN: token, PROMETHEUS_USERNAME: username, PROMETHEUS_PASSWORD: password } = env;
-  if (token && username) throw new UsageError("set PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME, not both");
-  if (token) return { bearerToken: token };
-  if (username) return { username, password: password ?? "" };
-  return undefined;
 }
 
 type Values = { readonly [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { type: "boolean" } ? boolean : string };

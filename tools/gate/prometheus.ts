@@ -5,13 +5,25 @@
  * is a {@link PrometheusUnavailable}: the gate's exit 2, never a verdict.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { Unreachable } from "../cli/runner";
+import { Unreachable, UsageError } from "../cli/runner";
 import { z } from "zod";
 import type { Point } from "../../components/soak/alertReplay";
 
 /** How to authenticate: a bearer token, or basic auth. Never printed. */
 export type PrometheusAuth =
   { readonly bearerToken: string } | { readonly username: string; readonly password: string } | undefined;
+
+/**
+ * The credentials in PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (the
+ * gate's and verify's); none when neither is set. Both at once is a usage error.
+ */
+export function auth(env: NodeJS.ProcessEnv): PrometheusAuth {
+  const { PROMETHEUS_BEARER_TOKEN: token, PROMETHEUS_USERNAME: username, PROMETHEUS_PASSWORD: password } = env;
+  if (token && username) throw new UsageError("set PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME, not both");
+  if (token) return { bearerToken: token };
+  if (username) return { username, password: password ?? "" };
+  return undefined;
+}
 
 export interface PrometheusClientOptions {
   readonly url: string;

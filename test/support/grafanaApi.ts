@@ -1,0 +1,107 @@
+/**
+ * A stand-in for Grafana's HTTP API on a loopback port (a real server that records every request):
+ * the two read paths `npm run verify` uses, with the response shapes Grafana documents (its HTTP API
+ * docs: "Dashboard API" and "Alerting provisioning HTTP API", /api/v1/provisioning, Grafana 11 to
+ * 13, where /api is legacy but kept; the same models as DashboardFullWithMeta and
+ * ProvisionedAlertRule in public/openapi3.json of grafana/grafana, which was not opened here):
+ * `GET /api/dashboards/uid/{uid}` -> `{dashboard: {uid, title, panels}, meta: {folderUid,
+ * folderTitle, ...}}`, 404 `{message: "Dashboard not found"}`;
+ * `GET /api/v1/provisioning/alert-rules/{uid}` -> `{uid, title, folderUID, ruleGroup, isPaused,
+ * ...}`, 404 when absent. A request
+ * without the service-account token (`Authorization: Bearer <token>`) gets 401, as Grafana answers.
+ * The tests change `dashboards` and `rules` between cases.
+ */
+import { recorder, type Recorder } from "./httpRecorder";
+
+export interface GrafanaApi extends Recorder {
+  /** Dashboards by uid, as `GET /api/dashboards/uid/{uid}` answers them. */
+  readonly dashboards: Map<string, unknown>;
+  /** Alert rules by uid, as `GET /api/v1/provisioning/alert-rules/{uid}` answers them. */
+  readonly rules: Map<string, unknown>;
+}
+
+/** A dashboard answer: `{dashboard: {uid, title, panels}, meta: {folderUid, folderTitle, ...}}`. */
+export function dashboardAnswer(
+  uid: string,
+  folder: { uid: string; title: string },
+  panelTitles: readonly string[],
+): unknown {
+  return {
+    dashboard: {
+      id: 17,
+      uid,
+      title: "Stream5 Time Crunch Mode",
+      schemaVersion: 39,
+      version: 3,
+      panels: panelTitles.map((title, index) => ({ id: index + 1, type: "timeseries", title, gridPos: {} })),
+    },
+    meta: {
+      type: "db",
+      canSave: true,
+      slug: "stream5-time-crunch-mode",
+      url: `/d/${uid}/stream5-time-crunch-mode`,
+      folderId: 5,
+      folderUid: folder.uid,
+      folderTitle: folder.title,
+      folderUrl: `/dashboards/f/${folder.uid}/`,
+      provisioned: false,
+      created: "2026-11-20T10:00:00Z",
+      updated: "2026-11-21T10:00:00Z",
+    },
+  };
+}
+
+/** An alert rule answer (ProvisionedAlertRule). */
+export function ruleAnswer(uid: string, folderUID: string, ruleGroup: string, isPaused = false): unknown {
+  return {
+    id: 3,
+    uid,
+    orgID: 1,
+    folderUID,
+    ruleGroup,
+    title: uid,
+    condition: "C",
+    data: [],
+    updated: "2026-11-21T10:00:00Z",
+    noDataState: "OK",
+    execErrState: "Error",
+    for: "5m",
+    annotations: {},
+    labels: {},
+    provenance: "api",
+    isPaused,
+  };
+}
+
+export async function startGrafanaApi(token: string): Promise<GrafanaApi> {
+  const dashboards = new Map<string, unknown>();
+  const rules = new Map<string, unknown>();
+  const server = await recorder((request, response) => {
+    const send = (status: number, body: unknown) => {
+      response.writeHead(status, { "content-type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      send(401, { message: "Unauthorized", messageId: "auth.unauthorized", statusCode: 401, traceID: "" });
+      return;
+    }
+    const path = new URL(request.path, "http://x").pathname;
+    const dashboard = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(path);
+    const rule = /^\/api\/v1\/provisioning\/alert-rules\/([^/]+)$/.exec(path);
+    if (request.method === "GET" && dashboard) {
+      const found = dashboards.get(decodeURIComponent(dashboard[1]!));
+      if (found === undefined) send(404, { message: "Dashboard not found" });
+      else send(200, found);
+    } else if (request.method === "GET" && rule) {
+      const found = rules.get(decodeURIComponent(rule[1]!));
+      // Grafana answers a missing rule with 404 and an empty body.
+      if (found === undefined) {
+        response.writeHead(404);
+        response.end();
+      } else send(200, found);
+    } else {
+      send(404, { message: "Not found" });
+    }
+  });
+  return Object.assign(server, { dashboards, rules });
+}

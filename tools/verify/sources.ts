@@ -1,0 +1,231 @@
+/**
+ * `npm run verify`'s HTTP: Grafana's HTTP API, LaunchDarkly's REST API v2, the preview endpoint
+ * (Prometheus goes through the gate's `PrometheusClient`). Every request has a timeout and shares
+ * the run's deadline. A source that cannot be reached, does not answer in time, refuses the token
+ * or answers its API with an error is {@link Unreachable} (exit 2, never a pass or a fail); what it
+ * answers is handed to the pure judges in `checks.ts`. Tokens go into headers only: messages show
+ * a source as scheme, host and path.
+ */
+import { z } from "zod";
+import { Unreachable } from "../cli/runner";
+import { displayUrl } from "../gate/prometheus";
+import type { FoundDashboard, FoundFlag, FoundRule } from "./checks";
+
+export interface RequestBudget {
+  /** Per request, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Aborts every request when the run's time is up. */
+  readonly deadline: AbortSignal;
+}
+
+/** A base URL without credentials, query or fragment, ending in `/`; and how messages show it. */
+export function baseUrl(raw: string): { url: URL; shown: string } {
+  const url = new URL(raw);
+  url.username = "";
+  url.password = "";
+  url.search = "";
+  url.hash = "";
+  if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`;
+  return { url, shown: displayUrl(url) };
+}
+
+function connectionError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
+/** One request; connection failures, timeouts and the deadline become {@link Unreachable} naming `source`. */
+async function request(
+  source: string,
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  budget: RequestBudget,
+): Promise<Answer> {
+  const timeout = AbortSignal.timeout(budget.timeoutMs);
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.any([budget.deadline, timeout]) });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    if (budget.deadline.aborted) throw new Unreachable(`${source}: no answer before the run's deadline (--deadline)`);
+    if (timeout.aborted) {
+      throw new Unreachable(`${source} did not answer within ${budget.timeoutMs / 1000} s (--timeout)`);
+    }
+    throw new Unreachable(`${source} cannot be reached (${connectionError(error)})`);
+  }
+}
+
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An API's error answer as a short, token-free reason: status and the API's own `message`. */
+function apiError(source: string, answer: Answer, secrets: readonly string[]): Unreachable {
+  const body = json(answer.text) as { message?: unknown } | undefined;
+  let message = typeof body?.message === "string" ? `: ${body.message.slice(0, 200)}` : "";
+  for (const secret of secrets) if (secret !== "") message = message.replaceAll(secret, "[secret]");
+  const hint = answer.status === 401 || answer.status === 403 ? " (is the token right, and may it read this?)" : "";
+  return new Unreachable(`${source} answered HTTP ${answer.status}${message}${hint}`);
+}
+
+function parsed<T>(source: string, what: string, schema: z.ZodType<T>, answer: Answer): T {
+  const result = schema.safeParse(json(answer.text));
+  if (!result.success) {
+    throw new Unreachable(
+      `${source} answered HTTP ${answer.status} with something other than ${what} (is the URL right?)`,
+    );
+  }
+  return result.data;
+}
+
+// --- Grafana -----------------------------------------------------------------------------------
+
+// Grafana's HTTP API (its Dashboard and Alerting provisioning API docs; DashboardFullWithMeta and
+// ProvisionedAlertRule in public/openapi3.json of grafana/grafana): only the fields the checks read.
+interface Panel {
+  title?: string | undefined;
+  panels?: Panel[] | undefined;
+}
+const PanelSchema: z.ZodType<Panel> = z.lazy(() =>
+  z.object({ title: z.string().optional(), panels: z.array(PanelSchema).optional() }),
+);
+const DashboardAnswer = z.object({
+  dashboard: z.object({ uid: z.string().optional(), panels: z.array(PanelSchema).optional() }),
+  meta: z.object({ folderUid: z.string().optional(), folderTitle: z.string().optional() }),
+});
+const RuleAnswer = z.object({ uid: z.string(), folderUID: z.string(), ruleGroup: z.string(), isPaused: z.boolean() });
+
+/** Panel titles, those inside rows included (a collapsed row holds its panels). */
+function titles(panels: readonly Panel[]): string[] {
+  return panels.flatMap((panel) => [...(panel.title ? [panel.title] : []), ...titles(panel.panels ?? [])]);
+}
+
+export class GrafanaSource {
+  readonly where: string;
+  private readonly base: URL;
+
+  constructor(
+    url: string,
+    private readonly token: string,
+    private readonly budget: RequestBudget,
+  ) {
+    const { url: base, shown } = baseUrl(url);
+    this.base = base;
+    this.where = `Grafana at ${shown}`;
+  }
+
+  private async get(path: string): Promise<Answer> {
+    return request(
+      this.where,
+      new URL(path, this.base),
+      { method: "GET", headers: { accept: "application/json", authorization: `Bearer ${this.token}` } },
+      this.budget,
+    );
+  }
+
+  /** `GET /api/dashboards/uid/<uid>`; undefined when Grafana has no such dashboard (404). */
+  async dashboard(uid: string): Promise<FoundDashboard | undefined> {
+    const answer = await this.get(`api/dashboards/uid/${encodeURIComponent(uid)}`);
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
+    const { dashboard, meta } = parsed(this.where, "a Grafana dashboard", DashboardAnswer, answer);
+    return { folderUid: meta.folderUid, folderTitle: meta.folderTitle, panelTitles: titles(dashboard.panels ?? []) };
+  }
+
+  /** `GET /api/v1/provisioning/alert-rules/<uid>`; undefined when Grafana has no such rule (404). */
+  async alertRule(uid: string): Promise<FoundRule | undefined> {
+    const answer = await this.get(`api/v1/provisioning/alert-rules/${encodeURIComponent(uid)}`);
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
+    return parsed(this.where, "a Grafana alert rule", RuleAnswer, answer);
+  }
+}
+
+// --- LaunchDarkly ------------------------------------------------------------------------------
+
+// LaunchDarkly's REST API v2 (launchdarkly.com/docs/api/feature-flags/get-feature-flag): FeatureFlag with
+// `environments.<key>` (FeatureFlagConfig); only the fields the check reads.
+const Fallthrough = z.object({
+  variation: z.number().int().optional(),
+  rollout: z.object({ variations: z.array(z.object({ variation: z.number().int(), weight: z.number() })) }).optional(),
+});
+const FlagAnswer = z.object({
+  variations: z.array(z.object({ value: z.unknown() })),
+  environments: z.record(z.string(), z.object({ on: z.boolean(), fallthrough: Fallthrough.optional() })).optional(),
+});
+
+export class LaunchDarklySource {
+  readonly where: string;
+  private readonly base: URL;
+
+  constructor(
+    url: string,
+    private readonly token: string,
+    private readonly budget: RequestBudget,
+  ) {
+    const { url: base, shown } = baseUrl(url);
+    this.base = base;
+    this.where = `LaunchDarkly at ${shown}`;
+  }
+
+  /** `GET /api/v2/flags/<project>/<flag>?env=<env>`; undefined when there is no such flag (404). */
+  async flag(project: string, key: string, environment: string): Promise<FoundFlag | undefined> {
+    const url = new URL(`api/v2/flags/${encodeURIComponent(project)}/${encodeURIComponent(key)}`, this.base);
+    url.searchParams.set("env", environment);
+    // An access token goes as it is: LaunchDarkly's API takes no "Bearer" scheme for it.
+    const answer = await request(
+      this.where,
+      url,
+      { method: "GET", headers: { accept: "application/json", authorization: this.token } },
+      this.budget,
+    );
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
+    const flag = parsed(this.where, "a LaunchDarkly feature flag", FlagAnswer, answer);
+    const env = flag.environments?.[environment];
+    return {
+      variations: flag.variations.map((v) => v.value),
+      environment: env === undefined ? undefined : { on: env.on, fallthrough: env.fallthrough ?? {} },
+    };
+  }
+}
+
+// --- the preview endpoint ----------------------------------------------------------------------
+
+export class PreviewSource {
+  readonly where: string;
+  private readonly url: URL;
+
+  constructor(
+    url: string,
+    private readonly token: string | undefined,
+    private readonly budget: RequestBudget,
+  ) {
+    const parsedUrl = new URL(url);
+    parsedUrl.username = "";
+    parsedUrl.password = "";
+    this.url = parsedUrl;
+    this.where = `the preview endpoint at ${displayUrl(parsedUrl)}`;
+  }
+
+  /** `POST <url>` with the contract's body: the status and the body (undefined when not JSON). Any status is an answer. */
+  async ask(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json" };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const answer = await request(
+      this.where,
+      this.url,
+      { method: "POST", headers, body: JSON.stringify(body) },
+      this.budget,
+    );
+    return { status: answer.status, body: json(answer.text) };
+  }
+}
