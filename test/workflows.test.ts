@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, stepRefusal } from "../components/rollout/guards";
 import { PROJECT_DIR } from "../components/config/stackFile";
 import { cases } from "./support/cases";
+import { freePort } from "./support/localPrometheus";
 import { type GhRoute, jobRuns, loadExpressions, runScript, stubs, valueOf } from "./support/workflowSteps";
 import { ResourceType } from "../components/resources";
 
@@ -738,5 +739,47 @@ describe("A failed preview says why on the pull request", () => {
     const passing = edit((s) => (postingStep(s) ? { ...s, run: s.run!.replace(/\n\s*exit 1\s*$/, "\n") } : s));
     expect(previewFailureProblems(passing)).toEqual(["the last step on failure does not fail the job"]);
     expect((await afterPreview(passing, LOG)).runs.map((r) => r.code)).toEqual([0, 0]);
+  });
+});
+
+describe("After every up: npm run verify, its result in the job summary", () => {
+  const upJob = allJobs.find(({ file, id }) => file.endsWith("pulumi-up.yml") && id === "up")!.job;
+  const steps = upJob.steps ?? [];
+  const verifyIndex = steps.findIndex((s) => s.run?.includes("npm run -s verify"));
+  const verify = steps[verifyIndex]!;
+
+  it("runs in the up job, after pulumi up, on the stack it deployed", () => {
+    const upIndex = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+    expect(upIndex).toBeGreaterThanOrEqual(0);
+    expect(verifyIndex).toBeGreaterThan(upIndex);
+    expect((verify as Step & { env?: Record<string, string> }).env?.STACK).toBe("${{ inputs.stack }}");
+  });
+
+  it("fails the job on an unreachable source, naming it in the summary, and never prints a token", async () => {
+    const port = await freePort();
+    const run = await runScript(verify.run!, {
+      cwd: PROJECT_DIR,
+      env: {
+        STACK: "staging",
+        GRAFANA_URL: `http://127.0.0.1:${port}`,
+        GRAFANA_TOKEN: "grafana-token-for-the-test",
+        LAUNCHDARKLY_ACCESS_TOKEN: "ld-token-for-the-test",
+        PROMETHEUS_URL: `http://127.0.0.1:${port}`,
+        PREVIEW_URL: "",
+      },
+    });
+    expect(run.code).toBe(2);
+    expect(run.summary).toMatch(/Grafana at http:\/\/127\.0\.0\.1:\d+ cannot be reached/);
+    for (const text of [run.summary, run.stdout, run.stderr]) {
+      expect(text).not.toContain("grafana-token-for-the-test");
+      expect(text).not.toContain("ld-token-for-the-test");
+    }
+  });
+
+  it("says so, as a warning and in the summary, where it is not configured (control: not a silent pass)", async () => {
+    const run = await runScript(verify.run!, { cwd: PROJECT_DIR, env: { STACK: "beta", GRAFANA_URL: "" } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("::warning::npm run verify is not configured for beta");
+    expect(run.summary).toContain("nothing was verified");
   });
 });
