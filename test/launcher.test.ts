@@ -73,15 +73,19 @@ describe.concurrent("the launcher", () => {
     expect(run).toEqual({
       code: 2,
       stdout: "",
-      stderr: "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify\n",
+      stderr:
+        "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify, load-test\n",
     });
   });
 
-  it.each(cases(["gate", "promotion-change", "policy", "verify"]))("starts %s without the Pulumi SDK", async (tool) => {
-    const run = await launch([tool, "--help"], ["--require", RECORDER]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toContain("pulumi modules: []\n");
-  });
+  it.each(cases(["gate", "promotion-change", "policy", "verify", "load-test"]))(
+    "starts %s without the Pulumi SDK",
+    async (tool) => {
+      const run = await launch([tool, "--help"], ["--require", RECORDER]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain("pulumi modules: []\n");
+    },
+  );
 
   it("the recorder sees the SDK where it is loaded: the plan runs the program (control)", async () => {
     const run = await launch(["plan", "--help"], ["--require", RECORDER]);

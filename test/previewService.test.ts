@@ -16,7 +16,7 @@ async function ask(service: PreviewService, targetMinutes: number) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(previewRequestBody(endpoint, targetMinutes)),
   });
-  return judgeAnswer(response.status, (await response.json()));
+  return judgeAnswer(response.status, await response.json());
 }
 
 let service: PreviewService;

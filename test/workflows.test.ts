@@ -51,6 +51,7 @@ describe("GitHub Actions workflows, linted offline", () => {
       "ci.yml",
       "deploy.yml",
       "kill-switch.yml",
+      "load-test.yml",
       "mutation.yml",
       "plan-comment.yml",
       "pulumi-up.yml",
@@ -781,5 +782,26 @@ describe("After every up: npm run verify, its result in the job summary", () => 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("::warning::npm run verify is not configured for beta");
     expect(run.summary).toContain("nothing was verified");
+  });
+});
+
+describe("Load test: by hand, staging only, read-only", () => {
+  const file = workflowFiles.find((f) => f.endsWith("load-test.yml"))!;
+  const workflow = parse(readFileSync(file, "utf8")) as {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job & { permissions?: Record<string, string> }>;
+  };
+
+  it("runs only when dispatched, in the staging environment, able to read the repository and nothing more", () => {
+    expect(Object.keys(workflow.on)).toEqual(["workflow_dispatch"]);
+    expect(workflow.permissions).toEqual({ contents: "read" });
+    const job = workflow.jobs["load-test"]!;
+    expect(environmentOf(job)).toBe("staging");
+    expect(job.permissions).toEqual({ contents: "read" });
+    const step = job.steps!.find((s) => s.run?.includes("npm run -s load-test"))!;
+    expect(step.run).toContain("--stack staging");
+    // Inputs reach the script through the environment, never spliced into it.
+    expect(step.run).not.toMatch(/\$\{\{/);
   });
 });

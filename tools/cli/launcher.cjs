@@ -27,6 +27,7 @@ const TOOLS = {
   gate: { entry: "tools/gate/main.ts" },
   "promotion-change": { entry: "tools/promotionChange/main.ts" },
   verify: { entry: "tools/verify/main.ts" },
+  "load-test": { entry: "tools/loadTest/main.ts" },
 };
 
 /** What stays a package of its own (see compile); the ESM-only chart libraries are imported at run time. */
