@@ -1,14 +1,14 @@
 /**
  * A stand-in for Grafana's HTTP API on a loopback port (a real server that records every request):
- * the two read paths `npm run verify` uses, with the response shapes Grafana documents (its HTTP API
- * docs: "Dashboard API" and "Alerting provisioning HTTP API", /api/v1/provisioning, Grafana 11 to
- * 13, where /api is legacy but kept; the same models as DashboardFullWithMeta and
- * ProvisionedAlertRule in public/openapi3.json of grafana/grafana, which was not opened here):
- * `GET /api/dashboards/uid/{uid}` -> `{dashboard: {uid, title, panels}, meta: {folderUid,
- * folderTitle, ...}}`, 404 `{message: "Dashboard not found"}`;
- * `GET /api/v1/provisioning/alert-rules/{uid}` -> `{uid, title, folderUID, ruleGroup, isPaused,
- * ...}`, 404 when absent. A request
- * without the service-account token (`Authorization: Bearer <token>`) gets 401, as Grafana answers.
+ * the two read paths `npm run verify` uses, with the response shapes Grafana documents. The alert
+ * rule: Grafana's "Alerting Provisioning HTTP API" reference (grafana/grafana
+ * `docs/sources/developers/http_api/alerting_provisioning.md`, API version 1.1.0, read for this):
+ * `GET /api/v1/provisioning/alert-rules/{UID}` -> 200 `ProvisionedAlertRule` `{uid, title,
+ * folderUID, ruleGroup, isPaused, orgID, noDataState, …}`, 404 when absent. The dashboard: Grafana's
+ * "Dashboard HTTP API" (`GET /api/dashboards/uid/{uid}` -> `{dashboard: {uid, title, panels},
+ * meta: {folderUid, folderTitle, …}}`, the `DashboardFullWithMeta` model; 404 `{message: "Dashboard
+ * not found"}`), not checked against `public/openapi3.json` here. A request without the
+ * service-account token (`Authorization: Bearer <token>`) gets 401, as Grafana answers.
  * The tests change `dashboards` and `rules` between cases.
  */
 import { recorder, type Recorder } from "./httpRecorder";
