@@ -90,7 +90,10 @@ export = async () => {
     planningEngineNamespace: engine.namespace,
     planningEngineService: engine.serviceName,
     previewUrl: engine.previewUrl,
-    /** What this deployment intended; the next one reads it back (components/rollout/guardsAtDeploy.ts). */
+    /**
+     * What this deployment intended, and since when (`since`); the next one reads it back
+     * (components/rollout/guardsAtDeploy.ts).
+     */
     [ROLLOUT_INTENT_OUTPUT]: rolloutIntent,
   };
 };

@@ -11,6 +11,7 @@ import {
   NO_OVERRIDE,
   parseRolloutIntent,
   reEnableRefusal,
+  rungSince,
   stepRefusal,
   type GuardInputs,
   type RolloutIntent,
@@ -26,6 +27,11 @@ const on = (rolloutPercentage: number): RolloutIntent => ({
   ladderPercentage: rolloutPercentage,
 });
 const off = (rolloutPercentage: number): RolloutIntent => ({ ...on(rolloutPercentage), targeting: "off" });
+/** This deployment's clock, and an earlier deployment's. */
+const NOW = new Date("2026-12-02T22:30:00.000Z");
+const EARLIER = "2026-11-30T09:15:00.000Z";
+/** An intent and when its rung went live. */
+const since = (intent: RolloutIntent, at: string = EARLIER): RolloutIntent => ({ ...intent, since: at });
 
 /** A deployment of beta with `change` on top of: last deployment on at 10%, live on, config on at 10%. */
 const deploy = (change: Partial<GuardInputs> = {}): GuardInputs => ({
@@ -261,14 +267,21 @@ describe("the kill switch always passes", () => {
 
 describe("the intent a deployment records", () => {
   it("is the config, with the ladder at the configured percentage", () => {
-    expect(intentOf(deploy({ rolloutPercentage: 25 }))).toEqual(on(25));
-    expect(intentOf(deploy({ lastIntent: undefined, rolloutPercentage: 100 }))).toEqual(on(100));
+    expect(intentOf(deploy({ rolloutPercentage: 25 }), NOW)).toEqual(since(on(25), NOW.toISOString()));
+    expect(intentOf(deploy({ lastIntent: undefined, rolloutPercentage: 100 }), NOW)).toEqual(
+      since(on(100), NOW.toISOString()),
+    );
   });
 
   it("does not credit a raise of more than one rung made with targeting off", () => {
     // 10% on -> kill switch with 100% (passes) -> back on at 100% (refused, from 10%) or 25% (passes).
-    const killed = intentOf(deploy({ targeting: "off", rolloutPercentage: 100 }));
-    expect(killed).toEqual({ targeting: "off", rolloutPercentage: 100, ladderPercentage: 10 });
+    const killed = intentOf(deploy({ targeting: "off", rolloutPercentage: 100 }), NOW);
+    expect(killed).toEqual({
+      targeting: "off",
+      rolloutPercentage: 100,
+      ladderPercentage: 10,
+      since: NOW.toISOString(),
+    });
     expect(deployRefusal(deploy({ lastIntent: killed, liveOn: undefined, rolloutPercentage: 100 }))).toContain(
       "`pulumi config set rolloutPercentage 25 -s beta`",
     );
@@ -276,7 +289,63 @@ describe("the intent a deployment records", () => {
   });
 
   it("credits a jump the override names", () => {
-    expect(intentOf(deploy({ rolloutPercentage: 100, rolloutStepOverride: 100 })).ladderPercentage).toBe(100);
+    expect(intentOf(deploy({ rolloutPercentage: 100, rolloutStepOverride: 100 }), NOW).ladderPercentage).toBe(100);
+  });
+
+  it("carries `since` over while targeting and the percentage stay, so the output does not change", () => {
+    expect(intentOf(deploy({ lastIntent: since(on(10)) }), NOW)).toEqual(since(on(10)));
+  });
+
+  it("has no `since` (not an undefined one) while it is unknown", () => {
+    expect(Object.keys(intentOf(deploy({ lastIntent: on(10) }), NOW))).not.toContain("since");
+  });
+});
+
+describe("when a rung went live (`since`)", () => {
+  const now = NOW.toISOString();
+  it.each(
+    cases([
+      ["a first deployment: now", undefined, on(10), now],
+      ["nothing changed: the last since", since(on(10)), on(10), EARLIER],
+      ["nothing changed, targeting off: the last since", since(off(10)), off(10), EARLIER],
+      ["the percentage raised: now", since(on(10)), on(25), now],
+      ["the percentage lowered: now", since(on(25)), on(10), now],
+      ["targeting turned off (the kill switch): now", since(on(10)), off(10), now],
+      ["targeting turned back on: now", since(off(10)), on(10), now],
+      ["nothing changed since a deployment from before `since`: unknown", on(10), on(10), undefined],
+      ["a change after a deployment from before `since`: now", on(10), on(25), now],
+    ] as const),
+  )("%s", (_case, last, next, expected) => {
+    expect(rungSince(last, next, NOW)).toBe(expected);
+  });
+
+  it("ignores the ladder percentage: a kill-switch raise not credited is still the same rung", () => {
+    const killed: RolloutIntent = { ...since(off(100)), ladderPercentage: 10 };
+    expect(rungSince(killed, off(100), NOW)).toBe(EARLIER);
+  });
+
+  it("is in UTC, whatever the last since's offset", () => {
+    expect(rungSince(since(on(10), "2026-11-30T10:15:00+01:00"), on(25), NOW)).toBe("2026-12-02T22:30:00.000Z");
+  });
+
+  it("property: the last since exactly when targeting and percentage are unchanged, else now", () => {
+    const intent = fc.record({
+      targeting: fc.constantFrom("on" as const, "off" as const),
+      rolloutPercentage: fc.constantFrom(...LADDER),
+    });
+    const at = fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true });
+    fc.assert(
+      fc.property(fc.option(intent, { nil: undefined }), fc.option(at), intent, at, (last, lastAt, next, now) => {
+        const lastIntent = last && {
+          ...last,
+          ladderPercentage: last.rolloutPercentage,
+          ...(lastAt && { since: lastAt.toISOString() }),
+        };
+        const unchanged =
+          last !== undefined && last.targeting === next.targeting && last.rolloutPercentage === next.rolloutPercentage;
+        expect(rungSince(lastIntent, next, now)).toBe(unchanged ? lastIntent?.since : now.toISOString());
+      }),
+    );
   });
 });
 
@@ -293,9 +362,42 @@ describe("reading the last deployment's intent back", () => {
     expect(parseRolloutIntent({ targeting: "on", rolloutPercentage: 25 })).toEqual(on(25));
   });
 
+  it("with when its rung went live: kept as recorded", () => {
+    expect(parseRolloutIntent({ ...on(25), since: EARLIER })).toEqual(since(on(25)));
+    expect(parseRolloutIntent({ ...on(25), since: "2026-11-30T09:15:00Z" })).toEqual(
+      since(on(25), "2026-11-30T09:15:00Z"),
+    );
+    expect(parseRolloutIntent({ ...on(25), since: "2026-11-30T10:15:00.5+01:00" })).toEqual(
+      since(on(25), "2026-11-30T10:15:00.5+01:00"),
+    );
+  });
+
+  it("without since (deployed before it existed): no since", () => {
+    expect(Object.keys(parseRolloutIntent({ targeting: "on", rolloutPercentage: 25 }) ?? {})).not.toContain("since");
+  });
+
+  it.each(
+    cases([
+      ["a date without a time", "2026-11-30"],
+      ["no offset", "2026-11-30T09:15:00"],
+      ["no seconds", "2026-11-30T09:15Z"],
+      ["a space for the T", "2026-11-30 09:15:00Z"],
+      ["no such day", "2026-02-30T09:15:00Z"],
+      ["no such hour", "2026-11-30T24:15:00Z"],
+      ["not a time", "yesterday"],
+      ["empty", ""],
+      ["a number (epoch milliseconds)", 1_764_494_100_000],
+      ["null", null],
+    ] as const),
+  )("a since that is not an RFC 3339 time (%s) is an error, never a pass", (_case, value) => {
+    expect(() => parseRolloutIntent({ ...on(25), since: value })).toThrow(
+      `The last deployment's stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100, since?: RFC 3339 time}: got ${JSON.stringify({ ...on(25), since: value })}`,
+    );
+  });
+
   it("anything else is an error, never a pass", () => {
     expect(() => parseRolloutIntent({ targeting: "yes", rolloutPercentage: 25 })).toThrow(
-      'The last deployment\'s stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100}: got {"targeting":"yes","rolloutPercentage":25}',
+      'The last deployment\'s stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100, since?: RFC 3339 time}: got {"targeting":"yes","rolloutPercentage":25}',
     );
     expect(() => parseRolloutIntent("on")).toThrow(/rolloutIntent is not/);
   });

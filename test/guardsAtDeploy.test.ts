@@ -47,11 +47,10 @@ describe("no silent re-enable, through the program", () => {
   });
 
   it("a first deployment records its intent and never reads the live flag (the mock would fail)", () => {
-    expect(deployedBeta.outputs.rolloutIntent).toEqual({
-      targeting: "on",
-      rolloutPercentage: 10,
-      ladderPercentage: 10,
-    });
+    // `since` is this run's time: "when the rung went live", below.
+    const { since, ...intent } = deployedBeta.outputs.rolloutIntent as { since?: unknown };
+    expect(intent).toEqual({ targeting: "on", rolloutPercentage: 10, ladderPercentage: 10 });
+    expect(typeof since).toBe("string");
   });
 
   it("live off + last deployment on + config on: refused, naming the command that accepts the kill, cleanly", async () => {
@@ -113,6 +112,68 @@ describe("bounded steps, through the program", () => {
     await allowed(withValues(beta, { ...ladder, rolloutPercentage: 15 }), last);
     const failure = await refused(withValues(beta, { ...ladder, rolloutPercentage: 25 }), last);
     expect(failure.message).toContain("`pulumi config set rolloutPercentage 15 -s beta`");
+  });
+});
+
+describe("when the rung went live (`since`), through the program", () => {
+  const EARLIER = "2026-11-30T09:15:00.000Z";
+  const lastAt = (intent: Record<string, unknown>): DeployedState => ({ outputs: { rolloutIntent: intent } });
+  const on10 = { targeting: "on", rolloutPercentage: 10, ladderPercentage: 10 };
+
+  /** The run, its recorded `since` checked to be the run's own time (the program reads the clock itself). */
+  async function sinceOfRunNow(config: StackConfig, deployed: DeployedState): Promise<ProgramRun> {
+    const start = Date.now();
+    const result = await allowed(config, deployed);
+    const end = Date.now();
+    const { since } = result.outputs.rolloutIntent as { since?: unknown };
+    expect(since).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const at = Date.parse(since as string);
+    expect(at).toBeGreaterThanOrEqual(start);
+    expect(at).toBeLessThanOrEqual(end);
+    return result;
+  }
+
+  it("nothing changed: carried over unchanged, so the output does not change", async () => {
+    const again = await allowed(beta, lastAt({ ...on10, since: EARLIER }));
+    expect(again.outputs.rolloutIntent).toEqual({ ...on10, since: EARLIER });
+  });
+
+  it("a first deployment sets it, and the next unchanged deployment keeps it", async () => {
+    const first = await sinceOfRunNow(beta, {});
+    const again = await allowed(beta, { outputs: first.outputs });
+    expect(again.outputs.rolloutIntent).toEqual(first.outputs.rolloutIntent);
+  });
+
+  it("the percentage changes: set to the run's time", async () => {
+    await sinceOfRunNow(withValues(beta, { rolloutPercentage: 25 }), lastAt({ ...on10, since: EARLIER }));
+  });
+
+  it("targeting changes (the kill switch): set to the run's time", async () => {
+    await sinceOfRunNow(withValues(beta, { targeting: "off" }), {
+      ...lastAt({ ...on10, since: EARLIER }),
+      liveOn: false,
+    });
+  });
+
+  it("a stack deployed before `since`, nothing changed: still unknown, no since recorded", async () => {
+    const again = await allowed(beta, lastAt({ targeting: "on", rolloutPercentage: 10 }));
+    expect(again.outputs.rolloutIntent).toEqual(on10);
+    expect(Object.keys(again.outputs.rolloutIntent as object)).not.toContain("since");
+  });
+
+  it("a stack deployed before `since`, then a change: set to the run's time", async () => {
+    await sinceOfRunNow(
+      withValues(beta, { rolloutPercentage: 25 }),
+      lastAt({ targeting: "on", rolloutPercentage: 10 }),
+    );
+  });
+
+  it("a malformed since in the last deployment's outputs stops the program, never a pass", async () => {
+    const result = await attempt(beta, lastAt({ ...on10, since: "last Tuesday" }));
+    if (!(result instanceof ProgramFailed)) throw new Error("expected the program to fail");
+    expect(result.isRefusal).toBe(false);
+    expect(result.message).toContain('rolloutIntent is not {targeting: "on"|"off"');
+    expect(result.declared).toEqual([]);
   });
 });
 

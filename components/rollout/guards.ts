@@ -48,6 +48,12 @@ export interface RolloutIntent {
    * switching back on cannot carry it through unreviewed.
    */
   readonly ladderPercentage: number;
+  /**
+   * When this targeting and percentage went live (RFC 3339, UTC): the deployment that set them.
+   * Absent when unknown: the last deployment of a stack deployed before `since` existed, carried
+   * over until targeting or the percentage next changes ({@link rungSince}).
+   */
+  readonly since?: string;
 }
 
 /** Everything the guards decide on. */
@@ -164,8 +170,28 @@ export function deployRefusal(inputs: GuardInputs): string | undefined {
   );
 }
 
-/** The intent this deployment records for the next one (call it only for a deployment that proceeds). */
-export function intentOf(inputs: GuardInputs): RolloutIntent {
+/**
+ * When the rung `next` (its targeting and percentage) went live, as this deployment records it,
+ * given the clock `now`: the last deployment's `since` while targeting and the percentage are
+ * unchanged (so the output does not change on every deployment), `now` when either changes or
+ * for a first deployment. Undefined (unknown) when nothing changed and the last intent has no
+ * `since` (a stack deployed before it existed): `now` would claim the rung started at this
+ * deployment, which it did not; the first change sets it.
+ */
+export function rungSince(
+  last: RolloutIntent | undefined,
+  next: Pick<RolloutIntent, "targeting" | "rolloutPercentage">,
+  now: Date,
+): string | undefined {
+  const unchanged = last?.targeting === next.targeting && last.rolloutPercentage === next.rolloutPercentage;
+  return unchanged ? last.since : now.toISOString();
+}
+
+/**
+ * The intent this deployment records for the next one (call it only for a deployment that
+ * proceeds); `now` is the deployment's clock, for {@link rungSince}.
+ */
+export function intentOf(inputs: GuardInputs, now: Date): RolloutIntent {
   const { targeting, rolloutPercentage } = inputs;
   const previous = inputs.lastIntent?.ladderPercentage;
   const refused =
@@ -173,10 +199,13 @@ export function intentOf(inputs: GuardInputs): RolloutIntent {
     undefined;
   // A refused step (which only the kill switch gets past) leaves the ladder where it was; a first
   // deployment is never refused.
+  const since = rungSince(inputs.lastIntent, inputs, now);
   return {
     targeting,
     rolloutPercentage,
     ladderPercentage: refused ? (previous ?? rolloutPercentage) : rolloutPercentage,
+    // Absent, not undefined, when unknown: a stack output holds no undefined.
+    ...(since !== undefined && { since }),
   };
 }
 
@@ -193,6 +222,8 @@ const IntentSchema = z.object({
   rolloutPercentage: z.number().min(0).max(100),
   // Absent in intents recorded by hand (the offline plan's --previous): the configured percentage.
   ladderPercentage: z.number().min(0).max(100).optional(),
+  // Absent in intents recorded before it existed, and while unknown (rungSince).
+  since: z.iso.datetime({ offset: true }).optional(),
 });
 
 /**
@@ -205,7 +236,7 @@ export function parseRolloutIntent(value: unknown): RolloutIntent | undefined {
   const parsed = IntentSchema.safeParse(value);
   if (!parsed.success) {
     throw new Error(
-      `The last deployment's stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100}: got ${JSON.stringify(value)}`,
+      `The last deployment's stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100, since?: RFC 3339 time}: got ${JSON.stringify(value)}`,
     );
   }
   return { ...parsed.data, ladderPercentage: parsed.data.ladderPercentage ?? parsed.data.rolloutPercentage };

@@ -45,6 +45,11 @@ export interface RolloutGuardArgs {
 /**
  * Refuses the deployment (throws {@link DeployRefused}) or returns the intent it must export as
  * {@link ROLLOUT_INTENT_OUTPUT}. Call it before declaring any resource.
+ *
+ * The program's one read of the clock is here: the intent's `since` (when a rung went live) is
+ * this run's time when targeting or the percentage changes (`rungSince` in guards.ts, which is
+ * given it). Tests of the pure functions pass their own time; tests through the program bound it
+ * by the times around the run.
  */
 export async function checkRolloutGuards(args: RolloutGuardArgs): Promise<RolloutIntent> {
   const stack = pulumi.getStack();
@@ -75,5 +80,5 @@ export async function checkRolloutGuards(args: RolloutGuardArgs): Promise<Rollou
   };
   const refusal = deployRefusal(inputs);
   if (refusal !== undefined) throw new DeployRefused(refusal);
-  return intentOf(inputs);
+  return intentOf(inputs, new Date());
 }
