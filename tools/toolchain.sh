@@ -9,6 +9,8 @@
 # - promtool and the Prometheus server from Debian's `prometheus` package, and amtool (Alertmanager's
 #   template renderer) from `prometheus-alertmanager` (apt, as root or with sudo), their services kept
 #   from starting;
+# - SciPy from Debian's `python3-scipy` (apt), into Debian's /usr/bin/python3: the Mann-Whitney test's
+#   reference (test/support/scipy.ts);
 # - the project's node_modules (`npm ci`) when there are none.
 # Sourced (`. tools/toolchain.sh`), it only sets PATH and STREAM5_OLDEST_NODE in the caller's shell.
 set -euo pipefail
@@ -67,8 +69,27 @@ toolchain_prometheus() {
   $sudo rm -f /usr/sbin/policy-rc.d
 }
 
+# Debian's python3-scipy installs into Debian's python, /usr/bin/python3, whatever python3 is first on
+# PATH (pyenv, a venv): that is the python test/support/scipy.ts runs (SCIPY_PYTHON overrides it).
+toolchain_scipy() {
+  if "${SCIPY_PYTHON:-/usr/bin/python3}" -c 'import scipy' >/dev/null 2>&1; then
+    return
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    toolchain_log "SciPy is missing and this is not Debian/Ubuntu: install SciPy for a python 3 (pip install scipy) and set SCIPY_PYTHON to that python"
+    return 1
+  fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  toolchain_log "installing SciPy (Debian package python3-scipy)"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends python3-scipy >/dev/null
+}
+
 toolchain_node
 toolchain_prometheus
+toolchain_scipy
 PROMTOOL="$(command -v promtool)"
 AMTOOL="$(command -v amtool)"
 export PROMTOOL AMTOOL
