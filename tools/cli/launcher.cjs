@@ -28,6 +28,7 @@ const TOOLS = {
   "promotion-change": { entry: "tools/promotionChange/main.ts" },
   verify: { entry: "tools/verify/main.ts" },
   "load-test": { entry: "tools/loadTest/main.ts" },
+  promote: { entry: "tools/promote/main.ts" },
 };
 
 /** What stays a package of its own (see compile); the ESM-only chart libraries are imported at run time. */

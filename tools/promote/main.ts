@@ -1,0 +1,182 @@
+/**
+ * `npm run promote -- --stack beta`: proposes the next rung of the rollout ladder as a pull request
+ * (`node tools/cli/launcher.cjs promote`), a tool of the one runner (`tools/cli/runner.ts`).
+ *
+ * It reads the stack file at the default branch's head on GitHub, runs the soak gate in process (its
+ * `main`, with the arguments given here), and on GO opens, or updates, the one pull request whose
+ * only change is `rolloutPercentage` (a one-line diff), its body the gate's report, labelled
+ * `rollout`. On NO-GO or INCONCLUSIVE it opens none (and with `--post-to-slack` says why in Slack).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { parsedConfigOf } from "../../components/config/schema";
+import { readStackConfig } from "../../components/config/stackFile";
+import { toolMain, UsageError, type ToolIO } from "../cli/runner";
+import { DEFAULT_BUDGET, runBoundSeconds } from "../gate/budget";
+import { main as gateMain } from "../gate/main";
+import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
+import { GITHUB_REQUESTS, GITHUB_TIMEOUT_MS, githubSettings, GitHubRepo, ROLLOUT_LABEL } from "./github";
+import { branchName, nextStep, pullBody, pullTitle, stackFileName, withRolloutPercentage, type Step } from "./rung";
+import { gateOutcome, noPromotionMessage, type GateOutcome } from "./verdict";
+
+export const HELP = `Usage: npm run promote -- --stack NAME [options]
+
+Proposes the next rung of the rollout ladder: reads Pulumi.NAME.yaml at the
+default branch's head on GitHub, runs the soak gate, and on GO opens (or
+updates) one pull request whose only change is rolloutPercentage, to the next
+rung of rolloutLadder, with the gate's report as its body, labelled ${ROLLOUT_LABEL}.
+The default branch and the local checkout are never changed.
+
+  --stack NAME           the stack to promote (required), e.g. beta
+  --prometheus-url URL   Prometheus' base URL, for the gate (or PROMETHEUS_URL)
+  --window DURATION      passed to the gate
+  --end TIME             passed to the gate
+  --since TIME           passed to the gate
+  --stack-outputs FILE   passed to the gate
+  --post-to-slack        on NO-GO or INCONCLUSIVE, say why in Slack
+                         (SLACK_WEBHOOK_URL)
+  --report-url URL       link the full report (e.g. the CI run) in the post
+  --help                 this text
+
+GitHub: GITHUB_TOKEN (contents: write, pull-requests: write), GITHUB_REPOSITORY
+(owner/name), GITHUB_API_URL (default https://api.github.com; GitHub
+Enterprise: https://HOST/api/v3). Prometheus credentials as for the gate.
+The token and the webhook URL are never printed.
+
+Exit codes: 0 proposed, updated, or nothing to promote (100% reached, or
+targeting off); 1 NO-GO or INCONCLUSIVE (no pull request); 2 bad usage or
+config, or Prometheus, GitHub or Slack unreachable or answering with errors.`;
+
+const FLAGS = {
+  stack: { type: "string" },
+  "prometheus-url": { type: "string" },
+  window: { type: "string" },
+  end: { type: "string" },
+  since: { type: "string" },
+  "stack-outputs": { type: "string" },
+  "post-to-slack": { type: "boolean", default: false },
+  "report-url": { type: "string" },
+} satisfies ParseArgsOptionsConfig;
+
+type Values = { readonly [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { type: "boolean" } ? boolean : string };
+
+/** The gate's arguments: the stack, JSON on stdout, report.md in `reportDir`, and what was given to pass through. */
+export function gateArgs(values: Values, reportDir: string): string[] {
+  const passed = (["prometheus-url", "window", "end", "since", "stack-outputs"] as const).flatMap((flag) => {
+    const value = values[flag];
+    return value === undefined ? [] : [`--${flag}`, value];
+  });
+  return ["--stack", values.stack ?? "", ...passed, "--format", "json", "--report", reportDir];
+}
+
+/** The stack config as the program would read it, from the file's text (project defaults applied). */
+function rolloutConfigOf(stack: string, text: string, scratch: string) {
+  const file = join(scratch, stackFileName(stack));
+  writeFileSync(file, text);
+  const config = parsedConfigOf(readStackConfig(file, stack));
+  return {
+    targeting: config.targeting,
+    rolloutPercentage: config.rolloutPercentage,
+    rolloutLadder: config.rolloutLadder,
+  };
+}
+
+function nothingToDo(stack: string, step: Exclude<Step, { kind: "next" }>): string {
+  return step.kind === "off"
+    ? `promote: ${stack}: targeting is off (the kill switch): nothing to promote`
+    : `promote: ${stack}: the rollout is complete (${String(step.at)}%, the top of rolloutLadder): nothing to promote`;
+}
+
+/** Runs the gate in process; its stderr is passed on, its JSON and report.md read back. */
+async function runGate(values: Values, env: NodeJS.ProcessEnv, io: ToolIO, scratch: string): Promise<GateOutcome> {
+  const reportDir = join(scratch, "gate-report");
+  let stdout = "";
+  // The gate reads neither GitHub's token nor the webhook (promote posts itself).
+  const gateEnv = Object.fromEntries(
+    Object.entries(env).filter(([key]) => key !== "GITHUB_TOKEN" && key !== "SLACK_WEBHOOK_URL"),
+  );
+  const code = await gateMain(gateArgs(values, reportDir), gateEnv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: io.stderr,
+    ...(io.now && { now: io.now }),
+  });
+  let report: string | undefined;
+  try {
+    report = readFileSync(join(reportDir, "report.md"), "utf8");
+  } catch {
+    report = undefined;
+  }
+  return gateOutcome(code, stdout, report);
+}
+
+async function promote(values: Values, env: NodeJS.ProcessEnv, io: ToolIO): Promise<number> {
+  const stack = values.stack;
+  if (stack === undefined || !/^[A-Za-z0-9_.-]+$/.test(stack)) {
+    throw new UsageError("give --stack NAME, e.g. --stack beta (see --help)");
+  }
+  const prometheusUrl = values["prometheus-url"] ?? env.PROMETHEUS_URL;
+  if (prometheusUrl === undefined || prometheusUrl === "") {
+    throw new UsageError("give --prometheus-url URL or set PROMETHEUS_URL (see --help)");
+  }
+  const webhook = values["post-to-slack"] ? env.SLACK_WEBHOOK_URL : undefined;
+  if (values["post-to-slack"] && !webhook) throw new UsageError("--post-to-slack needs SLACK_WEBHOOK_URL");
+  const settings = githubSettings(env);
+  io.onBound?.(runBoundSeconds(DEFAULT_BUDGET) + (GITHUB_REQUESTS * GITHUB_TIMEOUT_MS + SLACK_TIMEOUT_MS) / 1000 + 10);
+
+  const scratch = mkdtempSync(join(tmpdir(), "promote-"));
+  try {
+    const github = await GitHubRepo.connect(settings);
+    const path = stackFileName(stack);
+    const atHead = await github.stackFileAtHead(path);
+    const step = nextStep(rolloutConfigOf(stack, atHead.text, scratch));
+    if (step.kind !== "next") {
+      io.stdout.write(`${nothingToDo(stack, step)}\n`);
+      return 0;
+    }
+
+    const gate = await runGate(values, env, io, scratch);
+    if (gate.code === 2) return 2;
+    if (gate.code !== 0) {
+      io.stdout.write(
+        `promote: ${stack}: gate ${gate.verdict}${gate.failing.length > 0 ? ` (failing: ${gate.failing.join(", ")})` : ""}: ` +
+          `${String(step.to)}% is not proposed, ${stack} stays at ${String(step.from)}%\n`,
+      );
+      if (webhook !== undefined) {
+        await postToSlack(webhook, noPromotionMessage(stack, step, gate, values["report-url"]));
+        io.stderr.write("promote: posted why to Slack\n");
+      }
+      return 1;
+    }
+
+    const title = pullTitle(stack, step.from, step.to);
+    const header =
+      `Raises \`rolloutPercentage\` of stack \`${stack}\` from ${String(step.from)}% to ${String(step.to)}%, ` +
+      `the next rung of \`rolloutLadder\`, after a GO of the soak gate. Proposed by \`npm run promote\`; ` +
+      `merging it and deploying the stack is the promotion.`;
+    const result = await github.propose(atHead, {
+      path,
+      branch: branchName(stack, step.to),
+      title,
+      body: pullBody(gate.report ?? "(the gate wrote no report)", header),
+      text: withRolloutPercentage(atHead.text, step.to),
+      commitMessage: `${title} (rolloutPercentage)`,
+    });
+    io.stdout.write(
+      `promote: ${stack}: gate GO: ${result.action} pull request #${String(result.number)} (${title}): ${result.url}\n`,
+    );
+    return 0;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Runs a promotion; returns the exit code. Never throws for a user's mistake or an unreachable dependency. */
+export const main = toolMain({
+  name: "promote",
+  messagePrefix: "promote: ",
+  help: HELP,
+  flags: FLAGS,
+  run: ({ values }, env, io) => promote(values, env, io),
+});

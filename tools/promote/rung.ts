@@ -1,0 +1,98 @@
+/**
+ * The pure decisions of `npm run promote`: what the next rung is, how the pull request is named,
+ * and the one-line edit of the stack file. No I/O, no GitHub.
+ */
+import { parse } from "yaml";
+import { nextRung } from "../../components/rollout/guards";
+import { Targeting } from "../../components/rollout/targeting";
+import { UsageError } from "../cli/runner";
+
+/** The config a promotion decides on (from `parsedConfigOf` of the stack file on the default branch). */
+export interface RolloutConfig {
+  readonly targeting: Targeting;
+  readonly rolloutPercentage: number;
+  readonly rolloutLadder: readonly number[];
+}
+
+export type Step =
+  | { readonly kind: "next"; readonly from: number; readonly to: number }
+  | { readonly kind: "complete"; readonly at: number }
+  | { readonly kind: "off"; readonly at: number };
+
+/** The next rung to propose, or why there is none (targeting off, or the top of the ladder). */
+export function nextStep(config: RolloutConfig): Step {
+  if (config.targeting === Targeting.Off) return { kind: "off", at: config.rolloutPercentage };
+  const to = nextRung(config.rolloutLadder, config.rolloutPercentage);
+  return to === undefined
+    ? { kind: "complete", at: config.rolloutPercentage }
+    : { kind: "next", from: config.rolloutPercentage, to };
+}
+
+/** The branch the proposal lives on: one per stack and rung, so a second run finds it. */
+export function branchName(stack: string, to: number): string {
+  return `rollout/${stack}-${String(to)}`;
+}
+
+/** The pull request's title, e.g. `beta: 10% → 25%`. */
+export function pullTitle(stack: string, from: number, to: number): string {
+  return `${stack}: ${String(from)}% → ${String(to)}%`;
+}
+
+/** The stack config file in the repository (at its root, next to Pulumi.yaml). */
+export function stackFileName(stack: string): string {
+  return `Pulumi.${stack}.yaml`;
+}
+
+/** A stack file that cannot be edited safely (no or several rolloutPercentage lines, or an edit that does not re-parse): exit 2. */
+export class StackEditError extends UsageError {
+  override readonly name: string = "StackEditError";
+}
+
+const PROJECT_KEY = "stream5-time-crunch:rolloutPercentage";
+/** `  stream5-time-crunch:rolloutPercentage: 10  # comment` (the value plain or quoted). */
+const LINE = /^(\s+(?:stream5-time-crunch:)?rolloutPercentage:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#]+)([ \t]*(?:#.*)?)$/;
+
+function configOf(text: string): Record<string, unknown> {
+  const parsed = parse(text) as { config?: Record<string, unknown> } | null;
+  return { ...(parsed?.config ?? {}) };
+}
+
+/**
+ * The stack file with only `rolloutPercentage` set to `to`: the one line replaced, every comment,
+ * key and blank line kept. Checked by re-parsing: the result must be the same YAML with only that
+ * value changed.
+ */
+export function withRolloutPercentage(text: string, to: number): string {
+  const lines = text.split("\n");
+  const at = lines.flatMap((line, index) => (LINE.test(line) ? [index] : []));
+  if (at.length !== 1) {
+    throw new StackEditError(`expected one rolloutPercentage line under config:, found ${String(at.length)}`);
+  }
+  const index = at[0] ?? 0;
+  lines[index] = (lines[index] ?? "").replace(
+    LINE,
+    (_all, key: string, _value: string, rest: string) => `${key}${String(to)}${rest}`,
+  );
+  const edited = lines.join("\n");
+  const before = configOf(text);
+  const after = configOf(edited);
+  const key = PROJECT_KEY in before ? PROJECT_KEY : "rolloutPercentage";
+  if (after[key] !== to || JSON.stringify({ ...before, [key]: to }) !== JSON.stringify(after)) {
+    throw new StackEditError("the edit of rolloutPercentage did not re-parse as that one change");
+  }
+  return edited;
+}
+
+/** GitHub's limit for a pull request body. */
+export const BODY_LIMIT = 65_536;
+
+/**
+ * The gate's report.md as a pull request body: the SVG links (files next to report.md, not in the
+ * pull request) removed; the Mermaid charts GitHub renders stay. Cut to GitHub's limit.
+ */
+export function pullBody(reportMarkdown: string, header: string): string {
+  const report = reportMarkdown.replace(/ · \[SVG\]\(charts\/[^)]*\)/g, "");
+  const body = `${header}\n\n${report}`;
+  const note = "\n\n… (cut to GitHub's limit; the full report is the gate's report.md)";
+  return body.length <= BODY_LIMIT ? body : `${body.slice(0, BODY_LIMIT - note.length)}${note}`;
+}
