@@ -140,6 +140,19 @@ describe("nested config values outside their bounds or pattern", () => {
       ["soakGate.errorRate.below", 0, "the maximum error rate"],
       ["soakGate.averageResponseSeconds.below", 0, "a number of seconds greater than 0"],
       ["soakGate.timeConstraintSuccess.above", "0.8", "the minimum time-constraint success"],
+      ["soakGate.baseline", "30m", 'an offset such as "1w": a whole number followed by m, h, d or w, from 1h to 5w'],
+      ["soakGate.baseline", "6w", 'an offset such as "1w": a whole number followed by m, h, d or w, from 1h to 5w'],
+      ["soakGate.baseline", 7, 'an offset such as "1w"'],
+      ["soakGate.rungSoak", "30s", 'a duration such as "24h": a whole number followed by m, h or d, from 1m to 30d'],
+      ["soakGate.rungSoak", "1w", 'a duration such as "24h": a whole number followed by m, h or d, from 1m to 30d'],
+      ["soakGate.regression.maxPValue", 0, "the significance level maxPValue: a ratio greater than 0 and less than 1"],
+      ["soakGate.regression.minEffect", 0, "the minimum effect minEffect: a relative change greater than 0"],
+      ["soakGate.regression.minSamples", 1, "minSamples: a whole number of per-minute samples from 2 to 100000"],
+      ["soakGate.regression.minSamples", 60.5, "minSamples: a whole number of per-minute samples from 2 to 100000"],
+      ["soakGate.regression.routes", [], "at least one route"],
+      ["soakGate.regression.routes", "/v1/plans", 'a list of http_route values such as ["/v1/plans", "/v1/athletes"]'],
+      ["soakGate.regression.metric", "http-duration", "a Prometheus histogram name"],
+      ["soakGate.regression.pValue", 0.01, "the keys of the no-regression criterion: metric, routes, maxPValue"],
     ]),
   )("%s = %j is rejected: %s", (path, value, allowed) => {
     const problems = problemsOf(withAt([path, value]));
@@ -211,6 +224,17 @@ describe("nested config values at their bounds", () => {
       [["soakGate.window", "60m"]],
       [["soakGate.window", "720h"]],
       [["soakGate.window", "30d"]],
+      [["soakGate.baseline", "1w"]],
+      [["soakGate.baseline", "1h"]],
+      [["soakGate.baseline", "5w"]],
+      [["soakGate.rungSoak", "1m"]],
+      [["soakGate.rungSoak", "24h"]],
+      [["soakGate.regression.routes", ["/v1/plans", "/v1/athletes/{id}"]]],
+      [
+        ["soakGate.regression.maxPValue", 0.05],
+        ["soakGate.regression.minEffect", 2],
+        ["soakGate.regression.minSamples", 2],
+      ],
     ]),
   )("%j is accepted", (...entries) => {
     expect(problemsOf(withAt(...entries))).toEqual([]);
@@ -228,6 +252,7 @@ describe("unknown keys inside objects", () => {
       "grafana.timeConstraintSuccess",
       "grafana.responseTimeTargetSeconds",
       "planningEngine",
+      "soakGate.regression",
       "planningEngine.resources",
       "planningEngine.resources.requests",
       "planningEngine.resources.limits",
@@ -269,6 +294,7 @@ describe("an object key given something else than an object", () => {
       ["soakGate.averageResponseSeconds", "the average response-time criterion", "below"],
       ["soakGate.p95ResponseSeconds", "the p95 response-time criterion", "below"],
       ["soakGate.timeConstraintSuccess", "the time-constraint criterion", "above"],
+      ["soakGate.regression", "the no-regression criterion", "metric, routes, maxPValue, minEffect, minSamples"],
     ]),
   )("%s says it wants %s, an object, and lists its keys", (path, what, someKeys) => {
     const problems = problemsOf(withAt([path, "on"]));
@@ -276,6 +302,15 @@ describe("an object key given something else than an object", () => {
     expect(problems[0]).toMatch(new RegExp(`^${path.replaceAll(".", "\\.")}: got "on"; allowed: `));
     expect(problems[0]).toContain(`${what}: an object with keys `);
     expect(problems[0]).toContain(someKeys);
+  });
+});
+
+describe("soakGate.regression.routes", () => {
+  it("names the route that is not an absolute path", () => {
+    const problems = problemsOf(withAt(["soakGate.regression.routes", ["/v1/plans", "v1/athletes"]]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^soakGate\.regression\.routes\.1: /);
+    expect(problems[0]).toContain('a list of http_route values such as ["/v1/plans", "/v1/athletes"]');
   });
 });
 

@@ -19,7 +19,16 @@ import { stackFilePath } from "../components/config/stackFile";
 import { gateMain } from "./support/gateCli";
 import { proxyTo, recorder } from "./support/httpRecorder";
 import { startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
-import { endOf, Latency, NO_TRAFFIC, openMetrics, type Soak } from "./support/soakSeries";
+import {
+  endOf,
+  httpServerMetrics,
+  Latency,
+  NO_TRAFFIC,
+  openMetrics,
+  OTHER_ROUTES,
+  type Soak,
+} from "./support/soakSeries";
+import { regressionPlan } from "../components/soak/regression";
 import { cases } from "./support/cases";
 
 const DAY = 86_400;
@@ -59,7 +68,14 @@ const scratch = mkdtempSync(join(tmpdir(), "gate-test-"));
 
 beforeAll(async () => {
   [prometheus, empty] = await Promise.all([
-    startPrometheus(Object.values(SOAKS).map((s) => openMetrics(s, SCRAPE_MINUTES))),
+    startPrometheus([
+      ...Object.values(SOAKS).map((s) => openMetrics(s, SCRAPE_MINUTES)),
+      // The engine's other routes, steady from a day before the healthy soak: the regression baseline.
+      httpServerMetrics(
+        { start: SOAKS.healthy.start - DAY, minutes: 24 * 60 + SOAKS.healthy.minutes, routes: OTHER_ROUTES },
+        SCRAPE_MINUTES,
+      ),
+    ]),
     startPrometheus(),
   ]);
 }, 120_000);
@@ -73,6 +89,7 @@ interface Report {
   verdict: string;
   failing: string[];
   soak: { hours: number | null; phase: string | null };
+  regression: { status: string; findings: { scope: string; measure: string; status: string }[] };
   criteria: {
     key: string;
     title: string;
@@ -105,6 +122,27 @@ describe("the soak gate against a real Prometheus", () => {
     expect(report.failing).toEqual([]);
     expect([code, report.verdict]).toEqual([0, "GO"]);
     expect(report.soak).toMatchObject({ hours: 26, phase: "hours 8-48" });
+    // The regression criterion, against the window before: both routes and the set, both measures.
+    expect(report.regression.status).toBe("pass");
+    expect(report.regression.findings.map((f) => `${f.scope}: ${f.measure}`).sort()).toEqual(
+      ["/v1/athletes", "/v1/plans", "all routes"].flatMap((s) => [`${s}: error ratio`, `${s}: p95 latency`]).sort(),
+    );
+  });
+
+  it("says INCONCLUSIVE, not GO, for a soak otherwise healthy without the other routes' baseline", async () => {
+    // The young soak over a window it covers passes every criterion; no other-route data exists there.
+    const run = await gateMain([
+      "--prometheus-url",
+      prometheus!.url,
+      "--end",
+      String(endOf(SOAKS.young)),
+      "--window",
+      "9h",
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^Soak gate: INCONCLUSIVE/);
+    expect(run.stdout).toContain("no regressions in existing functionality: INCONCLUSIVE");
+    expect(run.stdout).toContain("PromQL: histogram_quantile(0.95");
   });
 
   it.each(
@@ -207,6 +245,14 @@ describe("the soak gate against a real Prometheus", () => {
         // The success and error chart: the gate's two main criteria over the chart's window.
         q.successRatio(chartWindow),
         q.errorRatio(chartWindow),
+        // The regression criterion's range queries.
+        ...regressionPlan(
+          StackConfigSchema.shape.soakGate.parse(undefined),
+          "/v1/plans/time-crunch/preview",
+          soakWindow("24h", endOf(SOAKS.healthy)),
+          DAY,
+          "",
+        ).queries.map((rq) => rq.expr),
       ];
       expect(new Set(sent)).toEqual(new Set([...dashboard, ...alertRules, ...windowed]));
       expect(run.stdout + run.stderr + readFileSync(join(report, "report.md"), "utf8")).not.toContain(

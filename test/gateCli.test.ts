@@ -17,7 +17,7 @@ import { chartSvg } from "../tools/gate/svg";
 import { gateCli, gateMain, type GateResult } from "./support/gateCli";
 import { proxyTo, recorder, type Recorder } from "./support/httpRecorder";
 import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
-import { endOf, openMetrics, type Soak } from "./support/soakSeries";
+import { endOf, httpServerMetrics, openMetrics, OTHER_ROUTES, type Soak } from "./support/soakSeries";
 import { cases } from "./support/cases";
 
 const SOAK: Soak = { start: Date.parse("2026-02-02T00:00:00Z") / 1000, minutes: 26 * 60 };
@@ -35,7 +35,9 @@ let silent: Recorder | undefined;
 const runs: Record<"go" | "noGo" | "silent", GateResult> = {} as never;
 
 beforeAll(async () => {
-  prometheus = await startPrometheus([openMetrics(SOAK, 2)]);
+  // The engine's other routes, steady from a day before the soak: the regression criterion's baseline.
+  const other = { start: SOAK.start - SOAK.minutes * 60, minutes: 2 * SOAK.minutes, routes: OTHER_ROUTES };
+  prometheus = await startPrometheus([openMetrics(SOAK, 2), httpServerMetrics(other, 2)]);
   [slack, proxy, silent] = await Promise.all([
     recorder((_, response) => {
       response.end("ok");

@@ -21,6 +21,7 @@ import {
   TRAFFIC_RULE,
   type GateSamples,
 } from "../components/soak/soakCriteria";
+import { ALL_ROUTES, regressionPlan, type RegressionSamples } from "../components/soak/regression";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
 import { stackSettings } from "../tools/gate/settings";
 import { stackFilePath } from "../components/config/stackFile";
@@ -69,6 +70,14 @@ describe("the gate's config block (soakGate)", () => {
       averageResponseSeconds: { below: 2 },
       p95ResponseSeconds: { below: 5 },
       timeConstraintSuccess: { above: 0.8 },
+      baseline: "1w",
+      rungSoak: "24h",
+      regression: {
+        metric: "http_server_request_duration_seconds",
+        maxPValue: 0.01,
+        minEffect: 0.1,
+        minSamples: 60,
+      },
     });
   });
 
@@ -436,5 +445,54 @@ describe("the run's time budget", () => {
 
   it("refuses a per-query timeout longer than the run's deadline", () => {
     expect(budgetProblem({ queryTimeoutSeconds: 60, deadlineSeconds: 30 })).toMatch(/must not exceed --deadline/);
+  });
+});
+
+describe("judge, with the no-regression criterion and a rung's minimum age", () => {
+  const regression = regressionPlan(gate, "/preview", plan.window, plan.window.seconds, "the window before");
+  const withRegression = { ...plan, regression };
+  const steady = (level: number) => Array.from({ length: 100 }, () => level);
+  const regressionSamples = (p95: number): RegressionSamples =>
+    regression.queries.map((rq): RegressionSamples[number] =>
+      rq.byRoute
+        ? { judged: {}, baseline: {} }
+        : rq.measure === "p95 latency"
+          ? { judged: { [ALL_ROUTES]: steady(p95) }, baseline: { [ALL_ROUTES]: steady(0.2) } }
+          : { judged: { [ALL_ROUTES]: steady(0.01) }, baseline: { [ALL_ROUTES]: steady(0.01) } },
+    );
+
+  it("says GO when nothing regressed, outcome GO", () => {
+    const verdict = judge(withRegression, { ...healthy, regression: regressionSamples(0.2) });
+    expect([verdict.go, verdict.outcome, verdict.regression?.status]).toEqual([true, "GO", "pass"]);
+  });
+
+  it("says INCONCLUSIVE (not GO) without regression samples, and NO-GO wins over it", () => {
+    const inconclusive = judge(withRegression, healthy);
+    expect([inconclusive.go, inconclusive.outcome, inconclusive.failing]).toEqual([false, "INCONCLUSIVE", []]);
+    const noGo = judge(withRegression, { ...healthy, firstSeen: undefined });
+    expect([noGo.go, noGo.outcome, noGo.regression?.status]).toEqual([false, "NO-GO", "inconclusive"]);
+  });
+
+  it("says NO-GO naming the route set and the measure on a regression", () => {
+    const verdict = judge(withRegression, { ...healthy, regression: regressionSamples(0.26) });
+    expect([verdict.outcome, verdict.failing]).toEqual([
+      "NO-GO",
+      ["no regressions in existing functionality (all routes: p95 latency)"],
+    ]);
+  });
+
+  it("fails coverage for a rung younger than its minimum age, whatever the data", () => {
+    const young = { ...plan, minimumSeconds: 2 * 86_400, minimumText: "48h" };
+    const verdict = judge(young, healthy);
+    expect(verdict.failing).toEqual(["coverage"]);
+    expect(verdict.criteria.find((c) => c.key === Criterion.Coverage)).toMatchObject({
+      threshold: "the rung at least 48h old",
+      observed: "the rung is 24 h old",
+    });
+  });
+
+  it("leaves the verdict as before without the criterion (no regression key)", () => {
+    const verdict = judge(plan, healthy);
+    expect([verdict.outcome, "regression" in verdict]).toEqual(["GO", false]);
   });
 });

@@ -231,6 +231,28 @@ const soakWindow = z.string({ error: SOAK_WINDOW_ALLOWED }).refine((window) => {
   return seconds >= 3600 && seconds <= 30 * 86400;
 });
 
+const BASELINE_ALLOWED = 'an offset such as "1w": a whole number followed by m, h, d or w, from 1h to 5w';
+/** Seconds of a baseline offset: like the windows, plus weeks (`1w`). */
+export function offsetSeconds(text: string): number | undefined {
+  const week = /^([1-9][0-9]*)w$/.exec(text);
+  return week ? Number(week[1]) * 7 * 86400 : durationSeconds(text);
+}
+const baselineOffset = z.string({ error: BASELINE_ALLOWED }).refine(
+  (offset) => {
+    const seconds = offsetSeconds(offset) ?? 0;
+    return seconds >= 3600 && seconds <= 35 * 86400;
+  },
+  { error: BASELINE_ALLOWED },
+);
+const RUNG_SOAK_ALLOWED = 'a duration such as "24h": a whole number followed by m, h or d, from 1m to 30d';
+const rungSoak = z.string({ error: RUNG_SOAK_ALLOWED }).refine(
+  (text) => {
+    const seconds = durationSeconds(text) ?? 0;
+    return seconds >= 60 && seconds <= 30 * 86400;
+  },
+  { error: RUNG_SOAK_ALLOWED },
+);
+
 /** The soak gate's promotion criteria (`npm run gate`), defaulting to the staging checklist's. */
 const SoakGateSchema = section("the soak gate's promotion criteria", {
   window: soakWindow.default("24h"),
@@ -242,6 +264,41 @@ const SoakGateSchema = section("the soak gate's promotion criteria", {
   p95ResponseSeconds: section("the p95 response-time criterion", { below: seconds.default(5) }).prefault({}),
   timeConstraintSuccess: section("the time-constraint criterion", {
     above: share("the minimum time-constraint success").default(0.8),
+  }).prefault({}),
+  /** How much earlier the regression criterion's baseline window is than the judged one (the rung gate). */
+  baseline: baselineOffset.default("1w"),
+  /** How old the current rung must be before the rung gate (`--since`) can say GO. */
+  rungSoak: rungSoak.default("24h"),
+  regression: section("the no-regression criterion", {
+    metric: z
+      .string({ error: 'a Prometheus histogram name such as "http_server_request_duration_seconds"' })
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, {
+        error: 'a Prometheus histogram name such as "http_server_request_duration_seconds"',
+      })
+      .default("http_server_request_duration_seconds"),
+    /** The routes compared; absent: every route but the preview endpoint's path (planningEngine.previewPath). */
+    routes: z
+      .array(
+        z
+          .string({ error: 'a list of http_route values such as ["/v1/plans", "/v1/athletes"]' })
+          .regex(/^\/[A-Za-z0-9._~\/{}:-]*$/, {
+            error: 'a list of http_route values such as ["/v1/plans", "/v1/athletes"]',
+          }),
+        { error: 'a list of http_route values such as ["/v1/plans", "/v1/athletes"]' },
+      )
+      .min(1, { error: "at least one route (leave routes out to compare every route but the preview endpoint's)" })
+      .optional(),
+    maxPValue: share("the significance level maxPValue").default(0.01),
+    minEffect: z
+      .number({ error: "the minimum effect minEffect: a relative change greater than 0 (0.1 = 10%)" })
+      .gt(0, { error: "the minimum effect minEffect: a relative change greater than 0 (0.1 = 10%)" })
+      .default(0.1),
+    minSamples: z
+      .number({ error: "minSamples: a whole number of per-minute samples from 2 to 100000" })
+      .int({ error: "minSamples: a whole number of per-minute samples from 2 to 100000" })
+      .min(2, { error: "minSamples: a whole number of per-minute samples from 2 to 100000" })
+      .max(100_000, { error: "minSamples: a whole number of per-minute samples from 2 to 100000" })
+      .default(60),
   }).prefault({}),
 });
 

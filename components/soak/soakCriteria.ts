@@ -10,6 +10,13 @@ import type { AlertRuleSpec } from "../observability/alertRules";
 import { CONDITION_STEP_SECONDS, firings, type Point } from "./alertReplay";
 import type { SoakGateConfig } from "../config/schema";
 import { durationSeconds, formatPercent, type Queries } from "../observability/metrics";
+import {
+  judgeRegression,
+  regressionNames,
+  type RegressionPlan,
+  type RegressionSamples,
+  type RegressionVerdict,
+} from "./regression";
 
 export const Criterion = {
   SuccessRate: "success-rate",
@@ -71,6 +78,11 @@ export interface GatePlan {
   readonly lookbackSeconds: number;
   /** Range queries over the window at {@link CONDITION_STEP_SECONDS}: each alert rule's condition. */
   readonly conditions: readonly AlertRuleSpec[];
+  /** The no-regression criterion's range queries, when the gate applies it. */
+  readonly regression?: RegressionPlan;
+  /** The rung gate: the rung must be this old (seconds) for coverage to pass. */
+  readonly minimumSeconds?: number;
+  readonly minimumText?: string;
 }
 
 /** What Prometheus answered; `undefined` = no data. */
@@ -80,6 +92,8 @@ export interface GateSamples {
   readonly firstSeen: number | undefined;
   /** By alert rule key: the condition's query over the window (missing steps = no data). */
   readonly conditions: Readonly<Record<string, readonly Point[]>>;
+  /** The no-regression criterion's samples, by the plan's query order. */
+  readonly regression?: RegressionSamples;
 }
 
 /** A span in the window where a stability condition held for its duration, or no request arrived. */
@@ -101,8 +115,14 @@ export interface CriterionVerdict {
   readonly incidents: readonly Incident[];
 }
 
+/** GO, NO-GO, or INCONCLUSIVE: nothing failed but the regression criterion could not tell (never GO). */
+export type Outcome = "GO" | "NO-GO" | "INCONCLUSIVE";
+
 export interface GateVerdict {
   readonly go: boolean;
+  readonly outcome: Outcome;
+  /** The no-regression criterion, when the gate applied it. */
+  readonly regression?: RegressionVerdict;
   readonly window: SoakWindow;
   readonly criteria: readonly CriterionVerdict[];
   /** Titles of the failing criteria, in table order. */
@@ -203,9 +223,16 @@ export function judge(plan: GatePlan, samples: GateSamples): GateVerdict {
     judgeStability(stabilityRules, samples.conditions),
     judgeCoverage(plan, samples.firstSeen),
   ];
-  const failing = criteria.filter((c) => !c.pass).map((c) => c.title);
+  const regression = plan.regression ? judgeRegression(plan.regression, samples.regression ?? []) : undefined;
+  const failing = [
+    ...criteria.filter((c) => !c.pass).map((c) => c.title),
+    ...(regression?.status === "regression" ? [`${regression.title} (${regressionNames(regression).join("; ")})`] : []),
+  ];
+  const outcome: Outcome = failing.length > 0 ? "NO-GO" : regression?.status === "inconclusive" ? "INCONCLUSIVE" : "GO";
   return {
-    go: failing.length === 0,
+    go: outcome === "GO",
+    outcome,
+    ...(regression && { regression }),
     window: plan.window,
     criteria,
     failing,
@@ -294,6 +321,16 @@ function judgeCoverage(plan: GatePlan, firstSeen: number | undefined): Criterion
   };
   if (firstSeen === undefined || Number.isNaN(firstSeen))
     return { ...base, observed: "no data", value: null, pass: false };
+  if (plan.minimumSeconds !== undefined && plan.window.seconds < plan.minimumSeconds) {
+    const age = Number((plan.window.seconds / 3600).toFixed(1));
+    return {
+      ...base,
+      threshold: `the rung at least ${plan.minimumText ?? `${plan.minimumSeconds / 3600}h`} old`,
+      observed: `the rung is ${age} h old`,
+      value: plan.window.start,
+      pass: false,
+    };
+  }
   const hours = (plan.window.end - firstSeen) / 3600;
   return {
     ...base,

@@ -128,3 +128,88 @@ export function openMetrics(soak: Soak, intervalMinutes = 1): string {
   out.push("# EOF", "");
   return out.join("\n");
 }
+
+/**
+ * The engine's other endpoints as OpenTelemetry's HTTP server histogram names them in Prometheus
+ * (`http_server_request_duration_seconds`, labels `http_route` and `http_response_status_code`):
+ * what the regression criterion compares. A separate document (its own blocks), so it can start
+ * before a soak (the baseline) without moving the preview counters' first sample.
+ */
+export type HttpLatency = readonly (readonly [bound: number, share: number])[];
+
+export const HttpLatency = {
+  /** p95 0.175 s (histogram_quantile: 0.1 + (0.95 - 0.9) / 0.1 × 0.15) */
+  Healthy: [
+    [0.1, 0.9],
+    [0.25, 0.1],
+  ],
+  /** p95 0.2275 s: 30% slower than Healthy (0.1 + (0.95 - 2/3) / (1/3) × 0.15) */
+  Slower30: [
+    [0.1, 2 / 3],
+    [0.25, 1 / 3],
+  ],
+} as const satisfies Record<string, HttpLatency>;
+
+export interface RouteTraffic {
+  readonly route: string;
+  /** Requests per minute. */
+  readonly perMinute: number;
+  /** Share answered with a 500. */
+  readonly errorShare: number;
+  readonly latency: HttpLatency;
+}
+
+export const OTHER_ROUTES: readonly RouteTraffic[] = [
+  { route: "/v1/plans", perMinute: 120, errorShare: 0.01, latency: HttpLatency.Healthy },
+  { route: "/v1/athletes", perMinute: 60, errorShare: 0.01, latency: HttpLatency.Healthy },
+];
+
+/** A stretch of other-route traffic; `phases` change the routes from a minute on (e.g. a rung's start). */
+export interface HttpTraffic {
+  readonly start: number;
+  readonly minutes: number;
+  readonly routes: readonly RouteTraffic[];
+  readonly phases?: readonly { readonly fromMinute: number; readonly routes: readonly RouteTraffic[] }[];
+}
+
+const HTTP_METRIC = "http_server_request_duration_seconds";
+const HTTP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, Infinity];
+
+/** Other-route traffic as OpenMetrics text, one sample every `intervalMinutes`. */
+export function httpServerMetrics(traffic: HttpTraffic, intervalMinutes = 1): string {
+  const totals = new Map<string, number>();
+  const samples = new Map<string, string[]>();
+  const routesAt = (minute: number) =>
+    [...(traffic.phases ?? [])].reverse().find((p) => minute >= p.fromMinute)?.routes ?? traffic.routes;
+  for (let minute = 0; minute <= traffic.minutes; minute++) {
+    const increments = new Map<string, number>();
+    const add = (key: string, value: number) => increments.set(key, (increments.get(key) ?? 0) + value);
+    for (const r of routesAt(Math.max(minute - 1, 0))) {
+      for (const [code, share] of [
+        ["200", 1 - r.errorShare],
+        ["500", r.errorShare],
+      ] as const) {
+        const n = r.perMinute * share;
+        const labels = `http_route="${r.route}",http_response_status_code="${code}"`;
+        for (const le of HTTP_BUCKETS) {
+          const below = r.latency.filter(([bound]) => bound <= le).reduce((sum, [, s]) => sum + s, 0);
+          add(`${HTTP_METRIC}_bucket{${labels},le="${le === Infinity ? "+Inf" : le}"}`, n * below);
+        }
+        add(
+          `${HTTP_METRIC}_sum{${labels}}`,
+          r.latency.reduce((sum, [bound, s]) => sum + n * s * bound * 0.8, 0),
+        );
+        add(`${HTTP_METRIC}_count{${labels}}`, n);
+      }
+    }
+    for (const [key, value] of increments) {
+      const total = minute === 0 ? 0 : (totals.get(key) ?? 0) + value;
+      totals.set(key, total);
+      if (minute % intervalMinutes !== 0) continue;
+      const lines = samples.get(key) ?? [];
+      lines.push(`${key} ${Number(total.toFixed(6))} ${traffic.start + minute * 60}`);
+      samples.set(key, lines);
+    }
+  }
+  return [`# TYPE ${HTTP_METRIC} histogram`, ...[...samples.values()].flat(), "# EOF", ""].join("\n");
+}

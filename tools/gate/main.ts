@@ -3,12 +3,15 @@
  * one runner (`tools/cli/runner.ts`): `main(argv, env, io)` returns the exit code; the tests call it
  * in process.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { timeCrunchAlertRules } from "../../components/observability/alertRules";
 import { durationSeconds, metricContract, queries } from "../../components/observability/metrics";
-import { gatePlan, judge, soakWindow } from "../../components/soak/soakCriteria";
+import { gatePlan, judge, soakWindow, type SoakWindow } from "../../components/soak/soakCriteria";
+import { regressionPlan } from "../../components/soak/regression";
+import { offsetSeconds } from "../../components/config/schema";
+import { parseRolloutIntent } from "../../components/rollout/guards";
 import { formatOf, toolMain, UsageError, type Format, type ToolIO } from "../cli/runner";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds, type Budget } from "./budget";
 import { gateCharts, type ChartData } from "./charts";
@@ -23,7 +26,11 @@ import { chartSvg } from "./svg";
 export const HELP = `Usage: npm run gate -- --prometheus-url URL [options]
 
 Judges the staging soak from Prometheus: every promotion criterion of the
-checklist over the window, then GO or NO-GO.
+checklist over the window, plus no regressions in the engine's other routes
+(against the window before), then GO, NO-GO or INCONCLUSIVE.
+With --since or --stack-outputs: judges the current rung (the rung gate) over
+[rung start, end], against a baseline soakGate.baseline (1w) earlier; a rung
+younger than soakGate.rungSoak (24h) is NO-GO on coverage.
 
   --prometheus-url URL   Prometheus' base URL (or PROMETHEUS_URL)
   --stack NAME           thresholds from Pulumi.NAME.yaml (soakGate, alerts,
@@ -31,6 +38,10 @@ checklist over the window, then GO or NO-GO.
   --config-file FILE     the same from any file in the stack config format
   --window DURATION      how far back to judge, e.g. 24h (default: the stack's
                          soakGate.window, 24h)
+  --since TIME           the rung gate: the rung started at TIME (RFC 3339 or
+                         Unix seconds); the window is [TIME, end]
+  --stack-outputs FILE   the rung gate: the rung's start from rolloutIntent.since
+                         in FILE (\`pulumi stack output --json\`)
   --end TIME             judge the window ending at TIME: RFC 3339
                          (2026-01-02T08:00:00Z) or Unix seconds; default now.
                          Rounded down to the minute
@@ -48,7 +59,7 @@ checklist over the window, then GO or NO-GO.
 Prometheus credentials: PROMETHEUS_BEARER_TOKEN, or PROMETHEUS_USERNAME and
 PROMETHEUS_PASSWORD. Credentials and the webhook URL are never printed.
 
-Exit codes: 0 GO; 1 NO-GO (or an unexpected failure); 2 bad usage or config,
+Exit codes: 0 GO; 1 NO-GO or INCONCLUSIVE (or an unexpected failure); 2 bad usage or config,
 or Prometheus (or Slack) unreachable, answering with errors or too slowly.
 No data is never a pass. Progress goes to stderr when it is a terminal.`;
 
@@ -58,6 +69,8 @@ const FLAGS = {
   "config-file": { type: "string" },
   window: { type: "string" },
   end: { type: "string" },
+  since: { type: "string" },
+  "stack-outputs": { type: "string" },
   format: { type: "string", default: "text" },
   report: { type: "string" },
   "post-to-slack": { type: "boolean", default: false },
@@ -75,6 +88,8 @@ interface Options {
   readonly prometheusUrl: string;
   readonly auth: PrometheusAuth;
   readonly end: number;
+  /** The rung gate: the rung's start (Unix seconds), or undefined for the staging soak. */
+  readonly since: number | undefined;
   readonly format: Format;
   readonly report: string | undefined;
   readonly slackWebhookUrl: string | undefined;
@@ -104,16 +119,51 @@ function seconds(flag: string, value: string | undefined, fallback: number): num
   return parsed;
 }
 
-function endTime(value: string | undefined, now: number): number {
-  let unix = now;
-  if (value !== undefined) {
-    const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
-    unix = /^\d+(\.\d+)?$/.test(value) ? Number(value) : rfc3339.test(value) ? Date.parse(value) / 1000 : NaN;
-    if (!Number.isFinite(unix)) {
-      throw new UsageError(`--end ${value}: allowed: RFC 3339 (2026-01-02T08:00:00Z) or Unix seconds`);
-    }
+function timeOf(flag: string, value: string): number {
+  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
+  const unix = /^\d+(\.\d+)?$/.test(value) ? Number(value) : rfc3339.test(value) ? Date.parse(value) / 1000 : NaN;
+  if (!Number.isFinite(unix)) {
+    throw new UsageError(`--${flag} ${value}: allowed: RFC 3339 (2026-01-02T08:00:00Z) or Unix seconds`);
   }
-  return Math.floor(unix / 60) * 60;
+  return unix;
+}
+
+function endTime(value: string | undefined, now: number): number {
+  return Math.floor((value === undefined ? now : timeOf("end", value)) / 60) * 60;
+}
+
+/** The rung's start: --since, or rolloutIntent.since in the stack outputs; rounded up to the minute. */
+function sinceTime(values: Values): number | undefined {
+  const since = values.since;
+  const outputs = values["stack-outputs"];
+  if (since !== undefined && outputs !== undefined) {
+    throw new UsageError("give at most one of --since TIME or --stack-outputs FILE (see --help)");
+  }
+  let unix: number | undefined;
+  if (since !== undefined) unix = timeOf("since", since);
+  if (outputs !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(resolve(outputs), "utf8"));
+    } catch (error) {
+      throw new UsageError(
+        `--stack-outputs ${outputs}: not the JSON of \`pulumi stack output --json\`: ${String(error)}`,
+      );
+    }
+    let intent;
+    try {
+      intent = parseRolloutIntent((json as Record<string, unknown> | null)?.rolloutIntent);
+    } catch (error) {
+      throw new UsageError(`--stack-outputs ${outputs}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (intent?.since === undefined) {
+      throw new UsageError(
+        `--stack-outputs ${outputs}: no rolloutIntent.since (a stack deployed before it existed); give the rung's start with --since TIME`,
+      );
+    }
+    unix = Date.parse(intent.since) / 1000;
+  }
+  return unix === undefined ? undefined : Math.ceil(unix / 60) * 60;
 }
 
 type Values = { readonly [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { type: "boolean" } ? boolean : string };
@@ -142,6 +192,16 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
         ? stackSettings({ configFile: values["config-file"] })
         : defaultSettings();
   if (values.window !== undefined) settings = withWindow(settings, values.window);
+  const since = sinceTime(values);
+  const end = endTime(values.end, now);
+  if (since !== undefined && values.window !== undefined) {
+    throw new UsageError(
+      "give at most one of --window DURATION or --since/--stack-outputs: the rung's window is [since, end]",
+    );
+  }
+  if (since !== undefined && since >= end) {
+    throw new UsageError(`the rung's start (${new Date(since * 1000).toISOString()}) is not before the window's end`);
+  }
   const dashboardUrl = values["dashboard-url"];
   const reportUrl = values["report-url"];
   return {
@@ -149,7 +209,8 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
     // The Prometheus URL may carry credentials: never shown whole.
     prometheusUrl: httpUrl("--prometheus-url", url, false),
     auth: auth(env),
-    end: endTime(values.end, now),
+    end,
+    since,
     format,
     report: values.report === undefined ? undefined : resolve(values.report),
     slackWebhookUrl: webhook === undefined ? undefined : httpUrl("SLACK_WEBHOOK_URL", webhook, false),
@@ -177,13 +238,31 @@ async function writeReport(dir: string, run: GateRun, charts: readonly ChartData
 async function gate(opts: Options, io: GateIO): Promise<number> {
   const { settings } = opts;
   const q = queries(metricContract(settings.metricPrefix));
-  const window = soakWindow(settings.gate.window, opts.end);
-  const plan = gatePlan(
+  const window =
+    opts.since === undefined ? soakWindow(settings.gate.window, opts.end) : rungWindow(opts.since, opts.end);
+  const base = gatePlan(
     settings.gate,
     timeCrunchAlertRules(settings.alerts, q, settings.stack ?? "staging"),
     q,
     window,
   );
+  // The staging soak's baseline is the window before it; a rung's, soakGate.baseline earlier.
+  const baselineOffset =
+    opts.since === undefined ? window.seconds : (offsetSeconds(settings.gate.baseline) ?? window.seconds);
+  const plan = {
+    ...base,
+    regression: regressionPlan(
+      settings.gate,
+      settings.previewPath,
+      window,
+      baselineOffset,
+      opts.since === undefined ? "the window before" : `${settings.gate.baseline} earlier`,
+    ),
+    ...(opts.since !== undefined && {
+      minimumSeconds: durationSeconds(settings.gate.rungSoak) ?? 0,
+      minimumText: settings.gate.rungSoak,
+    }),
+  };
   const charts = opts.report === undefined ? [] : gateCharts(q, settings.gate, window);
   const client = new PrometheusClient({
     url: opts.prometheusUrl,
@@ -220,6 +299,14 @@ async function gate(opts: Options, io: GateIO): Promise<number> {
     io.stderr.write("gate: posted the summary to Slack\n");
   }
   return run.verdict.go ? 0 : 1;
+}
+
+/** The rung's window [since, end], named by its length (whole minutes). */
+function rungWindow(since: number, end: number): SoakWindow {
+  const seconds = end - since;
+  const minutes = seconds / 60;
+  const text = minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
+  return { text, start: since, end, seconds };
 }
 
 /** Runs the gate; returns the exit code. Never throws for a user's mistake or an unreachable dependency. */

@@ -4,6 +4,14 @@
  */
 import { CONDITION_STEP_SECONDS, type Point } from "../../components/soak/alertReplay";
 import type { GatePlan, GateSamples, SoakWindow } from "../../components/soak/soakCriteria";
+import {
+  ALL_ROUTES,
+  REGRESSION_STEP_SECONDS,
+  type RegressionPlan,
+  type RegressionSamples,
+  type ScopedSamples,
+  type Span,
+} from "../../components/soak/regression";
 import { chartStepSeconds, type ChartData, type ChartSpec } from "./charts";
 import { PrometheusUnavailable, type PrometheusClient, type Series } from "./prometheus";
 
@@ -57,12 +65,37 @@ export async function measure(
     ),
   ]);
   const measures = Object.fromEntries(plan.measures.map((m, i) => [m.key, values[i]]));
+  const regression = plan.regression ? await regressionSamples(client, plan.regression, onQuery) : undefined;
   return {
+    ...(regression && { regression }),
     measures,
     requests: values[plan.measures.length],
     firstSeen: values[plan.measures.length + 1],
     conditions: Object.fromEntries(plan.conditions.map((rule, i) => [rule.key, conditions[i] ?? []])),
   };
+}
+
+/** The no-regression criterion's per-minute samples: each query over the judged and the baseline span. */
+export async function regressionSamples(
+  client: PrometheusClient,
+  plan: RegressionPlan,
+  onQuery: () => void = () => undefined,
+): Promise<RegressionSamples> {
+  const range = (expr: string, byRoute: boolean, span: Span) => async (): Promise<ScopedSamples> => {
+    const series = await client.range(expr, span.start, span.end, REGRESSION_STEP_SECONDS);
+    onQuery();
+    if (!byRoute) return { [ALL_ROUTES]: onlySeries(client, expr, series).map(([, v]) => v) };
+    return Object.fromEntries(
+      series
+        .filter((s) => s.labels.http_route !== undefined)
+        .map((s) => [s.labels.http_route ?? "", s.points.map(([, v]) => v)]),
+    );
+  };
+  const answers = await inBatches(
+    plan.queries.flatMap((q) => [range(q.expr, q.byRoute, plan.judged), range(q.expr, q.byRoute, plan.baseline)]),
+    CONCURRENCY,
+  );
+  return plan.queries.map((_, i) => ({ judged: answers[2 * i] ?? {}, baseline: answers[2 * i + 1] ?? {} }));
 }
 
 /** The charts' series over the window. */
@@ -92,5 +125,11 @@ export async function chartData(
 
 /** How many queries a run sends: the criteria's, plus the charts' with a report. */
 export function queryCount(plan: GatePlan, charts: readonly ChartSpec[]): number {
-  return plan.measures.length + 2 + plan.conditions.length + charts.reduce((n, c) => n + c.queries.length, 0);
+  return (
+    plan.measures.length +
+    2 +
+    plan.conditions.length +
+    (plan.regression?.queries.length ?? 0) * 2 +
+    charts.reduce((n, c) => n + c.queries.length, 0)
+  );
 }

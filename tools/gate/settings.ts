@@ -20,6 +20,8 @@ export interface GateSettings {
   readonly gate: SoakGateConfig;
   readonly alerts: AlertsConfig;
   readonly metricPrefix: string;
+  /** The preview endpoint's path (planningEngine.previewPath): not one of the routes the regression criterion compares by default. */
+  readonly previewPath: string;
 }
 
 /** The schema's defaults: the checklist's thresholds. */
@@ -30,6 +32,7 @@ export function defaultSettings(): GateSettings {
     gate: shape.soakGate.parse(undefined),
     alerts: shape.alerts.parse(undefined),
     metricPrefix: shape.grafana.shape.metricPrefix.parse(undefined),
+    previewPath: shape.planningEngine.shape.previewPath.parse(undefined),
   };
 }
 
@@ -44,6 +47,7 @@ export function stackSettings(source: { stack: string } | { configFile: string }
     gate: parsed.soakGate,
     alerts: parsed.alerts,
     metricPrefix: parsed.grafana.metricPrefix,
+    previewPath: parsed.planningEngine.previewPath,
   };
 }
 

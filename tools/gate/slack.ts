@@ -58,7 +58,11 @@ const section = (text: string): Block => ({
 export function slackMessage(run: GateRun, links: { readonly reportUrl?: string | undefined } = {}): SlackMessage {
   const { verdict } = run;
   const word = verdictWord(verdict);
-  const summary = verdict.go ? "every criterion passed" : `failing: ${verdict.failing.join(", ")}`;
+  const summary = verdict.go
+    ? "every criterion passed"
+    : verdict.outcome === "INCONCLUSIVE"
+      ? "the regression criterion is inconclusive (too few samples)"
+      : `failing: ${verdict.failing.join(", ")}`;
   const criteria = verdict.criteria.map(
     (c) =>
       `${c.pass ? ":white_check_mark:" : ":x:"} *${escape(c.title)}*: ${escape(c.observed)} (needs ${escape(c.threshold)})`,
