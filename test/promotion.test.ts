@@ -36,6 +36,7 @@ describe("promotionChange", () => {
     expect(promotionChange(killed, beta)).toEqual({
       kind: "raise",
       reason: "raises the beta: targeting off at 10% -> targeting on at 10%",
+      evidence: "staging-soak",
     });
   });
 
@@ -47,6 +48,20 @@ describe("promotionChange", () => {
     expect(promotionChange(beta, after("rolloutPercentage=5"))).toEqual({
       kind: "rollback",
       reason: "does not raise the beta (rollback or no-op): targeting on at 10% -> targeting on at 5%",
+    });
+  });
+
+  it("judges turning the beta on on the staging soak, a raise between rungs on the current beta rung", () => {
+    const killed = after("targeting=off");
+    expect(promotionChange(killed, beta)).toMatchObject({ kind: "raise", evidence: "staging-soak" });
+    expect(promotionChange(undefined, beta)).toMatchObject({ kind: "raise", evidence: "staging-soak" });
+    expect(promotionChange(beta, after("rolloutPercentage=25"))).toMatchObject({
+      kind: "raise",
+      evidence: "beta-rung",
+    });
+    expect(promotionChange(after("rolloutPercentage=0"), beta)).toMatchObject({
+      kind: "raise",
+      evidence: "staging-soak",
     });
   });
 
@@ -89,6 +104,16 @@ describe("npm run gate:promotion-change, as CI runs it", () => {
     expect(run.stderr).toMatch(
       /^Invalid stack config for stream5-time-crunch .*\n {2}- rolloutPercentage: got 250; allowed: /s,
     );
+  });
+
+  it("says the evidence in json, for the soak gate's workflow", async () => {
+    expect(
+      JSON.parse((await runTool(main, ["--base", betaAt("5"), "--head", head, "--format", "json"])).stdout),
+    ).toEqual({
+      kind: "raise",
+      reason: "raises the beta: targeting on at 5% -> targeting on at 10%",
+      evidence: "beta-rung",
+    });
   });
 
   it("refuses bad usage with exit 2 and no stack trace", async () => {

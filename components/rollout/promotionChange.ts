@@ -6,8 +6,15 @@
 import { parsedConfigOf } from "../config/schema";
 import type { OfflineConfig } from "../config/stackFile";
 
+/**
+ * What a raise is judged on: turning the beta on (nothing exposed before) on the staging soak; a
+ * raise from one rung to the next on what the current beta rung did in production.
+ */
+export const RaiseEvidence = { StagingSoak: "staging-soak", BetaRung: "beta-rung" } as const;
+export type RaiseEvidence = (typeof RaiseEvidence)[keyof typeof RaiseEvidence];
+
 export type PromotionChange =
-  | { readonly kind: "raise"; readonly reason: string }
+  | { readonly kind: "raise"; readonly reason: string; readonly evidence: RaiseEvidence }
   | { readonly kind: "rollback"; readonly reason: string }
   | { readonly kind: "unchanged"; readonly reason: string };
 
@@ -39,6 +46,9 @@ export function promotionChange(base: OfflineConfig | undefined, head: OfflineCo
     return { kind: "unchanged", reason: `targeting and rolloutPercentage unchanged (${describe(after)})` };
   }
   const change = `${describe(before)} -> ${describe(after)}`;
-  if (share(after) > share(before)) return { kind: "raise", reason: `raises the beta: ${change}` };
+  if (share(after) > share(before)) {
+    const evidence = share(before) === 0 ? RaiseEvidence.StagingSoak : RaiseEvidence.BetaRung;
+    return { kind: "raise", reason: `raises the beta: ${change}`, evidence };
+  }
   return { kind: "rollback", reason: `does not raise the beta (rollback or no-op): ${change}` };
 }
