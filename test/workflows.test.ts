@@ -131,14 +131,16 @@ describe("Pulumi credentials in CI", () => {
   const pulumiJobs = allJobs.filter(({ job }) => runsPulumi(job));
 
   it("every job that runs pulumi/actions runs in a GitHub environment", () => {
-    expect(pulumiJobs.map(({ id }) => id).sort()).toEqual(["preview", "up"]);
+    expect(pulumiJobs.map(({ id }) => id).sort()).toEqual(["preview", "soak-gate", "up"]);
     expect(withoutEnvironment(allJobs)).toEqual([]);
   });
 
   it("previews run in the stack's -preview environment, deployments in the stack's own", () => {
     for (const { job } of pulumiJobs) {
       const command = runsPulumi(job)?.with?.command;
-      expect(environmentOf(job)).toMatch(command === "preview" ? /-preview$/ : /^\$\{\{ inputs\.stack \}\}$/);
+      // A preview, or only installing the CLI to read stack outputs: a read-only environment.
+      const readOnly = command === "preview" || command === undefined;
+      expect(environmentOf(job)).toMatch(readOnly ? /-preview$/ : /^\$\{\{ inputs\.stack \}\}$/);
     }
   });
 
@@ -146,10 +148,11 @@ describe("Pulumi credentials in CI", () => {
     const tokens = allJobs.flatMap(({ job }) =>
       (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/auth-actions@")).map((s) => s.with ?? {}),
     );
-    expect(tokens.length).toBe(2);
+    expect(tokens.length).toBe(3);
     for (const token of tokens) expect(token["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:team");
     expect(tokens.map((t) => t.scope).sort()).toEqual([
       "team:stream5-time-crunch-deploy",
+      "team:stream5-time-crunch-preview",
       "team:stream5-time-crunch-preview",
     ]);
   });
@@ -442,6 +445,20 @@ describe("Soak gate on a private repository", () => {
     return { run, calls: stub.ghCalls(), base: read("base.yaml"), head: read("head.yaml") };
   }
 
+  it("judges turning the beta on on the staging soak, and runs the rung gate only for a raise between rungs", async () => {
+    const temp = mkdtempSync(join(tmpdir(), "soak-gate-change-"));
+    writeFileSync(join(temp, "base.yaml"), betaConfig("off", 10));
+    writeFileSync(join(temp, "head.yaml"), betaConfig("on", 10));
+    const decided = await runScript(change.run!, { cwd: PROJECT_DIR, env: { RUNNER_TEMP: temp } });
+    expect(decided.outputs).toEqual({ raise: "true", evidence: "staging-soak" });
+    const job = allJobs.find(({ file, id }) => file.endsWith("soak-gate.yml") && id === "soak-gate")!.job;
+    const step = (name: string) => job.steps!.find((s) => s.name === name) as Step & { if?: string };
+    expect(step("Soak gate on the staging soak").if).toContain("steps.change.outputs.evidence == 'staging-soak'");
+    const rung = step("Rung gate on the current beta rung");
+    expect(rung.if).toBe("steps.change.outputs.evidence == 'beta-rung'");
+    expect(rung.run).toContain("npm run -s gate -- --stack beta --stack-outputs");
+  });
+
   it("reads the pull request's Pulumi.beta.yaml at its head through the contents API, as raw data", async () => {
     const raised = betaConfig("on", 25);
     const { run, calls, base, head } = await readPullRequest({ body: raised });
@@ -457,7 +474,8 @@ describe("Soak gate on a private repository", () => {
 
     // The next step decides on those files, with the base branch's code.
     const decided = await runScript(change.run!, { cwd: PROJECT_DIR, env: { RUNNER_TEMP: run.runnerTemp } });
-    expect(decided.outputs).toEqual({ raise: "true" });
+    // From one rung to the next: judged on the current beta rung.
+    expect(decided.outputs).toEqual({ raise: "true", evidence: "beta-rung" });
   });
 
   it("an unchanged file passes at once; a file deleted at head (404) is a change", async () => {
