@@ -55,6 +55,7 @@ describe("GitHub Actions workflows, linted offline", () => {
       "mutation.yml",
       "plan-comment.yml",
       "pulumi-up.yml",
+      "rollout-propose.yml",
       "soak-gate.yml",
       "soak-report.yml",
     ]);
@@ -131,7 +132,7 @@ describe("Pulumi credentials in CI", () => {
   const pulumiJobs = allJobs.filter(({ job }) => runsPulumi(job));
 
   it("every job that runs pulumi/actions runs in a GitHub environment", () => {
-    expect(pulumiJobs.map(({ id }) => id).sort()).toEqual(["preview", "soak-gate", "up"]);
+    expect(pulumiJobs.map(({ id }) => id).sort()).toEqual(["preview", "propose", "soak-gate", "up"]);
     expect(withoutEnvironment(allJobs)).toEqual([]);
   });
 
@@ -148,10 +149,11 @@ describe("Pulumi credentials in CI", () => {
     const tokens = allJobs.flatMap(({ job }) =>
       (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/auth-actions@")).map((s) => s.with ?? {}),
     );
-    expect(tokens.length).toBe(3);
+    expect(tokens.length).toBe(4);
     for (const token of tokens) expect(token["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:team");
     expect(tokens.map((t) => t.scope).sort()).toEqual([
       "team:stream5-time-crunch-deploy",
+      "team:stream5-time-crunch-preview",
       "team:stream5-time-crunch-preview",
       "team:stream5-time-crunch-preview",
     ]);
@@ -820,6 +822,36 @@ describe("Load test: by hand, staging only, read-only", () => {
     const step = job.steps!.find((s) => s.run?.includes("npm run -s load-test"))!;
     expect(step.run).toContain("--stack staging");
     // Inputs reach the script through the environment, never spliced into it.
+    expect(step.run).not.toMatch(/\$\{\{/);
+  });
+});
+
+describe("Rollout proposal: hourly while ROLLOUT_AUTOPROPOSE is on, narrow permissions", () => {
+  const file = workflowFiles.find((f) => f.endsWith("rollout-propose.yml"))!;
+  const workflow = parse(readFileSync(file, "utf8")) as {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job & { if?: string; permissions?: Record<string, string> }>;
+  };
+  const job = workflow.jobs.propose!;
+
+  it("runs on its schedule only while the variable is on, and whenever dispatched", async () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    await loadExpressions();
+    const runs = (event: string, autopropose: string) =>
+      jobRuns(job.if, {}, { github: { event_name: event }, vars: { ROLLOUT_AUTOPROPOSE: autopropose } });
+    expect(runs("schedule", "on")).toBe(true);
+    expect(runs("schedule", "off")).toBe(false);
+    expect(runs("schedule", "")).toBe(false);
+    expect(runs("workflow_dispatch", "")).toBe(true);
+  });
+
+  it("may write only contents and pull requests (and ask for the read-only Pulumi token)", () => {
+    expect(workflow.permissions).toEqual({ contents: "read" });
+    expect(job.permissions).toEqual({ contents: "write", "pull-requests": "write", "id-token": "write" });
+    expect(environmentOf(job)).toBe("beta-preview");
+    const step = job.steps!.find((s) => s.run?.includes("npm run -s promote"))!;
+    expect(step.run).toContain("--stack beta --stack-outputs");
     expect(step.run).not.toMatch(/\$\{\{/);
   });
 });
