@@ -136,9 +136,15 @@ describe("load-test against the stand-in and a real Prometheus", () => {
     expect(runs.slow!.json.failing).toEqual(expect.arrayContaining(["average-response-time"]));
   });
 
+  /** The failing criteria judged from the client's side (the server's are prefixed, and telemetry). */
+  const clientSide = (failing: readonly string[]) =>
+    failing.filter((name) => !name.startsWith("server-") && name !== "telemetry");
+
   it("one strategy for everything is NO-GO on strategies", () => {
     expect(runs.oneStrategy!.code).toBe(1);
-    expect(runs.oneStrategy!.json.failing).toEqual(["strategies"]);
+    // Client side, only the strategies fail; the server side is left to its own tests (a missed
+    // scrape on a busy machine may fail it too, which is not what this case is about).
+    expect(clientSide(runs.oneStrategy!.json.failing)).toEqual(["strategies"]);
   });
 
   it("shows a progress line on stderr only when it is a terminal, a few times a second at most", () => {
@@ -150,7 +156,7 @@ describe("load-test against the stand-in and a real Prometheus", () => {
 
   it("out-of-range answered 500 is NO-GO on the edge cases", () => {
     expect(runs.outOfRange500!.code).toBe(1);
-    expect(runs.outOfRange500!.json.failing).toEqual(["edge-cases"]);
+    expect(clientSide(runs.outOfRange500!.json.failing)).toEqual(["edge-cases"]);
   });
 
   it("metrics not exported is NO-GO on telemetry", () => {

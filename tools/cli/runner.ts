@@ -54,6 +54,23 @@ export function formatOf(value: string | undefined): Format {
   return format;
 }
 
+/**
+ * `value` when it is an http or https URL, else a usage error naming `what`. The value is echoed
+ * only when `shown` (a URL may carry credentials: Prometheus', a webhook's).
+ */
+export function httpUrl(what: string, value: string, shown = false): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    throw new UsageError(`${what}${shown ? ` ${value}` : ""}: allowed: an http or https URL`);
+  }
+  return value;
+}
+
 type Flags = ParseArgsOptionsConfig;
 
 /** Each flag's value as `parseArgs` gives it: a boolean, a string, or the strings of a repeated flag. */

@@ -12,7 +12,7 @@ import { gatePlan, judge, soakWindow, type SoakWindow } from "../../components/s
 import { regressionPlan } from "../../components/soak/regression";
 import { offsetSeconds } from "../../components/config/schema";
 import { parseRolloutIntent } from "../../components/rollout/guards";
-import { formatOf, toolMain, UsageError, type Format, type ToolIO } from "../cli/runner";
+import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO } from "../cli/runner";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds, type Budget } from "./budget";
 import { gateCharts, type ChartData } from "./charts";
 import { chartData, measure, queryCount } from "./measure";
@@ -96,19 +96,6 @@ interface Options {
   readonly dashboardUrl: string | undefined;
   readonly reportUrl: string | undefined;
   readonly budget: Budget;
-}
-
-function httpUrl(what: string, value: string, shown: boolean): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
-    throw new UsageError(`${what}${shown ? ` ${value}` : ""}: allowed: an http or https URL`);
-  }
-  return value;
 }
 
 function seconds(flag: string, value: string | undefined, fallback: number): number {

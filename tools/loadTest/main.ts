@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { parsedConfigOf, type ParsedConfig } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { durationSeconds } from "../../components/observability/metrics";
-import { formatOf, toolMain, UsageError, type Format, type ToolIO } from "../cli/runner";
-import { PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
+import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO } from "../cli/runner";
+import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
 import {
   askEdgeCases,
   displayUrl,
@@ -97,18 +97,10 @@ interface Options {
   readonly report: string | undefined;
 }
 
-function httpUrl(what: string, value: string | undefined, shown: boolean): string {
+/** A required URL flag: given, and http or https. */
+function requiredUrl(what: string, value: string | undefined, shown: boolean): string {
   if (value === undefined || value === "") throw new UsageError(`give ${what} (see --help)`);
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
-    throw new UsageError(`${what}${shown ? ` ${value}` : ""}: allowed: an http or https URL`);
-  }
-  return value;
+  return httpUrl(what, value, shown);
 }
 
 function positiveSeconds(flag: string, value: string, max: number): number {
@@ -119,23 +111,15 @@ function positiveSeconds(flag: string, value: string, max: number): number {
   return parsed;
 }
 
-function auth(env: NodeJS.ProcessEnv): PrometheusAuth {
-  const { PROMETHEUS_BEARER_TOKEN: token, PROMETHEUS_USERNAME: username, PROMETHEUS_PASSWORD: password } = env;
-  if (token && username) throw new UsageError("set PROMETHEUS_BEARER_TOKEN or PROMETHEUS_USERNAME, not both");
-  if (token) return { bearerToken: token };
-  if (username) return { username, password: password ?? "" };
-  return undefined;
-}
-
 function options(values: Values, env: NodeJS.ProcessEnv): Options {
   const format = formatOf(values.format);
   if (values.stack === undefined) throw new UsageError("give --stack NAME (see --help)");
   const file = stackFilePath(values.stack);
   if (!existsSync(file)) throw new UsageError(`no such config file: ${file}`);
   const config = parsedConfigOf(readStackConfig(file, values.stack));
-  const previewUrl = httpUrl("--preview-url URL", values["preview-url"], true);
+  const previewUrl = requiredUrl("--preview-url URL", values["preview-url"], true);
   // The Prometheus URL may carry credentials: never shown whole.
-  const prometheusUrl = httpUrl(
+  const prometheusUrl = requiredUrl(
     "--prometheus-url URL or PROMETHEUS_URL",
     values["prometheus-url"] ?? env.PROMETHEUS_URL,
     false,

@@ -5,7 +5,7 @@
  * checkout is not touched. The token is sent as the Authorization header and shown nowhere.
  */
 import type { Octokit } from "@octokit/rest" with { "resolution-mode": "import" };
-import { Unreachable, UsageError } from "../cli/runner";
+import { httpUrl, Unreachable, UsageError } from "../cli/runner";
 
 /** How long one GitHub request may take. */
 export const GITHUB_TIMEOUT_MS = 30_000;
@@ -36,16 +36,7 @@ export function githubSettings(env: NodeJS.ProcessEnv): GitHubSettings {
   const apiUrl = (
     env.GITHUB_API_URL === undefined || env.GITHUB_API_URL === "" ? DEFAULT_GITHUB_API_URL : env.GITHUB_API_URL
   ).replace(/\/+$/, "");
-  let url: URL | undefined;
-  try {
-    url = new URL(apiUrl);
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
-    throw new UsageError(`GITHUB_API_URL ${apiUrl}: allowed: an http or https URL`);
-  }
-  return { token, owner, repo, apiUrl };
+  return { token, owner, repo, apiUrl: httpUrl("GITHUB_API_URL", apiUrl, true) };
 }
 
 /** The stack file as it is at the default branch's head. */

@@ -9,7 +9,7 @@ import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { durationSeconds } from "../../components/observability/metrics";
 import { judgeAnswer } from "../../components/workload/previewContract";
-import { formatOf, toolMain, Unreachable, UsageError, type Format, type ToolIO } from "../cli/runner";
+import { formatOf, httpUrl, toolMain, Unreachable, UsageError, type Format, type ToolIO } from "../cli/runner";
 import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
 import {
@@ -108,19 +108,6 @@ interface Options {
   readonly slackWebhookUrl: string | undefined;
   readonly timeoutSeconds: number;
   readonly deadlineSeconds: number;
-}
-
-function httpUrl(what: string, value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  // Never shown: a URL may carry credentials.
-  if (url?.protocol !== "http:" && url?.protocol !== "https:")
-    throw new UsageError(`${what}: allowed: an http or https URL`);
-  return value;
 }
 
 function seconds(flag: string, value: string | undefined): number {
