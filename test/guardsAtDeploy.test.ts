@@ -216,6 +216,19 @@ describe("the refusals in `npm run plan`", () => {
     );
   });
 
+  it("--previous with a malformed rolloutIntent is bad input: exit 2, the message, no stack trace", async () => {
+    const file = join(out, "malformed-outputs.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ rolloutIntent: { targeting: "on", rolloutPercentage: 25, since: "yesterday" } }),
+    );
+    const run = await planCli(["--stack", "beta", "--previous", file, "--out", join(out, "malformed")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `--previous ${file}: The last deployment's stack output rolloutIntent is not {targeting: "on"|"off", rolloutPercentage: 0..100, since?: RFC 3339 time}: got {"targeting":"on","rolloutPercentage":25,"since":"yesterday"}\n`,
+    );
+  });
+
   it("--previous takes the last deployment from `pulumi stack output --json`: from 25%, the next step is 50%", () => {
     expect(stepFromFile.code).toBe(1);
     expect(stepFromFile.stderr).toContain("`pulumi config set rolloutPercentage 50 -s beta`");

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { ROLLOUT_INTENT_OUTPUT } from "../../components/rollout/guards";
+import { parseRolloutIntent, ROLLOUT_INTENT_OUTPUT } from "../../components/rollout/guards";
 import { parsedConfigOf, StackConfigError } from "../../components/config/schema";
 import type { StackConfig } from "../../components/config/stackFile";
 import { UsageError } from "../cli/runner";
@@ -53,7 +53,14 @@ export function readOutputsFile(file: string): Record<string, unknown> {
       `--previous ${file}: expected a JSON object of stack outputs (\`pulumi stack output --json\`)`,
     );
   }
-  return parsed as Record<string, unknown>;
+  const outputs = parsed as Record<string, unknown>;
+  // A malformed intent is the file's fault, not the program's: said before the program runs.
+  try {
+    parseRolloutIntent(outputs[ROLLOUT_INTENT_OUTPUT]);
+  } catch (error) {
+    throw new UsageError(`--previous ${file}: ${(error as Error).message}`);
+  }
+  return outputs;
 }
 
 function intentText(outputs: Readonly<Record<string, unknown>>): string {
