@@ -71,6 +71,19 @@ export function httpUrl(what: string, value: string, shown = false): string {
   return value;
 }
 
+/** How a tool renders its result in each `--format`: JSON from a plain object, the others as text. */
+export interface Renderers<R> {
+  readonly text: (result: R) => string;
+  readonly markdown: (result: R) => string;
+  readonly json: (result: R) => unknown;
+}
+
+/** Writes `result` to stdout in `format`. */
+export function writeResult<R>(io: ToolIO, format: Format, result: R, render: Renderers<R>): void {
+  const text = format === "json" ? JSON.stringify(render.json(result), null, 2) : render[format](result);
+  io.stdout.write(`${text}\n`);
+}
+
 type Flags = ParseArgsOptionsConfig;
 
 /** Each flag's value as `parseArgs` gives it: a boolean, a string, or the strings of a repeated flag. */

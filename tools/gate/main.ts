@@ -12,7 +12,7 @@ import { gatePlan, judge, soakWindow, type SoakWindow } from "../../components/s
 import { regressionPlan } from "../../components/soak/regression";
 import { offsetSeconds } from "../../components/config/schema";
 import { parseRolloutIntent } from "../../components/rollout/guards";
-import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO } from "../cli/runner";
+import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO, writeResult } from "../cli/runner";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds, type Budget } from "./budget";
 import { gateCharts, type ChartData } from "./charts";
 import { chartData, measure, queryCount } from "./measure";
@@ -274,12 +274,7 @@ async function gate(opts: Options, io: GateIO): Promise<number> {
     queries: client.queries.length,
     dashboardUrl: opts.dashboardUrl,
   };
-  const stdout = {
-    text: () => renderText(run),
-    markdown: () => renderMarkdown(run),
-    json: () => JSON.stringify(reportJson(run), null, 2),
-  }[opts.format]();
-  io.stdout.write(`${stdout}\n`);
+  writeResult(io, opts.format, run, { text: renderText, markdown: renderMarkdown, json: reportJson });
   if (opts.report !== undefined) await writeReport(opts.report, run, data);
   if (opts.slackWebhookUrl !== undefined) {
     await postToSlack(opts.slackWebhookUrl, slackMessage(run, { reportUrl: opts.reportUrl }));

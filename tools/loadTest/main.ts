@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { parsedConfigOf, type ParsedConfig } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { durationSeconds } from "../../components/observability/metrics";
-import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO } from "../cli/runner";
+import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO, writeResult } from "../cli/runner";
 import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
 import {
   askEdgeCases,
@@ -254,12 +254,7 @@ async function loadTest(opts: Options, io: ToolIO): Promise<number> {
     },
     verdict,
   };
-  const stdout = {
-    text: () => renderText(run),
-    markdown: () => renderMarkdown(run),
-    json: () => JSON.stringify(reportJson(run), null, 2),
-  }[opts.format]();
-  io.stdout.write(`${stdout}\n`);
+  writeResult(io, opts.format, run, { text: renderText, markdown: renderMarkdown, json: reportJson });
   if (opts.report !== undefined) {
     await writeReport(opts.report, run, latencyChart(run, record.atMs, record.latencyMs));
   }

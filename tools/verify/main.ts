@@ -9,7 +9,16 @@ import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { durationSeconds } from "../../components/observability/metrics";
 import { judgeAnswer } from "../../components/workload/previewContract";
-import { formatOf, httpUrl, toolMain, Unreachable, UsageError, type Format, type ToolIO } from "../cli/runner";
+import {
+  formatOf,
+  httpUrl,
+  toolMain,
+  Unreachable,
+  UsageError,
+  type Format,
+  type ToolIO,
+  writeResult,
+} from "../cli/runner";
 import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
 import {
@@ -293,12 +302,7 @@ async function verify(opts: Options, io: ToolIO): Promise<number> {
   }
   const results = settled.map((s) => (s as PromiseFulfilledResult<CheckResult>).value);
   const report: VerifyRun = { stack: opts.declared.stack, results };
-  const stdout = {
-    text: () => renderText(report),
-    markdown: () => renderMarkdown(report),
-    json: () => JSON.stringify(reportJson(report), null, 2),
-  }[opts.format]();
-  io.stdout.write(`${stdout}\n`);
+  writeResult(io, opts.format, report, { text: renderText, markdown: renderMarkdown, json: reportJson });
   if (opts.slackWebhookUrl !== undefined) {
     await postToSlack(opts.slackWebhookUrl, slackMessage(report));
     io.stderr.write("verify: posted the summary to Slack\n");
