@@ -49,6 +49,21 @@ toolchain_node() {
   fi
 }
 
+# Installs Debian packages (as root, or with sudo), their services kept from starting:
+#   apt_install WHAT PACKAGE...
+apt_install() {
+  local what=$1 sudo=""
+  shift
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  toolchain_log "installing $what (Debian packages $*)"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  $sudo rm -f /usr/sbin/policy-rc.d
+}
+
 toolchain_prometheus() {
   if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1; then
     return
@@ -57,16 +72,8 @@ toolchain_prometheus() {
     toolchain_log "promtool, prometheus or amtool is missing and this is not Debian/Ubuntu: install Prometheus and Alertmanager (macOS: brew install prometheus alertmanager)"
     return 1
   fi
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  toolchain_log "installing promtool, prometheus and amtool (Debian packages prometheus, prometheus-alertmanager)"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
   # The tests start their own server on a loopback port: the packages' services must not start.
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-  $sudo chmod +x /usr/sbin/policy-rc.d
-  $sudo apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
-  $sudo rm -f /usr/sbin/policy-rc.d
+  apt_install "promtool, prometheus and amtool" prometheus prometheus-alertmanager
 }
 
 # Debian's python3-scipy installs into Debian's python, /usr/bin/python3, whatever python3 is first on
@@ -79,12 +86,7 @@ toolchain_scipy() {
     toolchain_log "SciPy is missing and this is not Debian/Ubuntu: install SciPy for a python 3 (pip install scipy) and set SCIPY_PYTHON to that python"
     return 1
   fi
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  toolchain_log "installing SciPy (Debian package python3-scipy)"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends python3-scipy >/dev/null
+  apt_install "SciPy" python3-scipy
 }
 
 toolchain_node
