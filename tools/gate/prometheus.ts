@@ -193,7 +193,8 @@ function errorOf(text: string): string {
   return answer?.status === "error" ? ` (${answer.errorType}: ${answer.error})` : "";
 }
 
-function connectionError(error: unknown): string {
+/** What a failed fetch says about the connection: the system's error code (ECONNREFUSED, …) or its message. */
+export function connectionError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

@@ -4,6 +4,7 @@
  * request's body from `setupRequest`, each answer's status and body from `onResponse`, each
  * answer's latency from the client's `response` event).
  */
+import { displayUrl as urlForMessages } from "../gate/prometheus";
 import { createRequire } from "node:module";
 import type { PreviewEndpointConfig } from "../../components/config/schema";
 import {
@@ -99,11 +100,10 @@ function parse(text: string): unknown {
   }
 }
 
-/** A URL for messages: without credentials, query or fragment. */
+/** A URL for messages, as the gate shows Prometheus': without credentials, query or fragment. */
 export function displayUrl(value: string): string {
   try {
-    const url = new URL(value);
-    return `${url.protocol}//${url.host}${url.pathname}`;
+    return urlForMessages(new URL(value));
   } catch {
     return "(an invalid URL)";
   }

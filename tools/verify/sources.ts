@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { Unreachable } from "../cli/runner";
-import { displayUrl } from "../gate/prometheus";
+import { connectionError, displayUrl } from "../gate/prometheus";
 import type { FoundDashboard, FoundFlag, FoundRule } from "./checks";
 
 export interface RequestBudget {
@@ -27,11 +27,6 @@ export function baseUrl(raw: string): { url: URL; shown: string } {
   url.hash = "";
   if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`;
   return { url, shown: displayUrl(url) };
-}
-
-function connectionError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
 interface Answer {
