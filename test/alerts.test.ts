@@ -6,12 +6,12 @@ import {
   KILL_RULE_STATES,
   killRuleStateProblems,
   outageHandlingProblems,
+  ROLLOUT_CHANNEL_TEXT,
   routesToKillSwitch,
   timeCrunchAlertRules,
   type AlertRuleSpec,
 } from "../components/observability/alertRules";
 import { alertQueries, EXPRESSION_DATASOURCE } from "../components/observability/alertQueries";
-import { ROLLOUT_CHANNEL_TEXT } from "../components/observability/timeCrunchAlerts";
 import { StackConfigSchema } from "../components/config/schema";
 import { queries } from "../components/observability/metrics";
 import { cases } from "./support/cases";

@@ -190,6 +190,20 @@ export function timeCrunchAlertRules(alerts: AlertsConfig, q: Queries, stack: st
 }
 
 /**
+ * The rollout channel's Slack text. A rule Grafana cannot evaluate (Prometheus down) raises a
+ * DatasourceError alert with the rule's name in `rulename` and no summary of its own: say that the
+ * rollout is unwatched rather than repeat the rule's summary as if it had fired.
+ */
+export const ROLLOUT_CHANNEL_TEXT = [
+  "{{ range .Alerts }}",
+  '{{ if eq .Labels.alertname "DatasourceError" }}',
+  '{{ if eq .Status "firing" }}Grafana cannot evaluate "{{ .Labels.rulename }}": Prometheus (data source {{ .Labels.datasource_uid }}) does not answer, so the rollout is not being watched. The kill-switch rules keep their last state until it answers again.\nWhat to do: check Prometheus and its scrape of the planning engine; until it answers, watch the dashboard or use the kill switch by hand.\n',
+  '{{ else }}Grafana can evaluate "{{ .Labels.rulename }}" again.\n{{ end }}',
+  "{{ else }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
+  "{{ end }}",
+].join("");
+
+/**
  * The Slack text of the automatic kill switch's contact point (a Grafana notification template):
  * what happened to the flag and what to do next. `environment` is the LaunchDarkly environment.
  */

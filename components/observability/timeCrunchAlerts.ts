@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
-import { outageHandlingProblems, routesToKillSwitch, type AlertRuleSpec } from "./alertRules";
+import { outageHandlingProblems, ROLLOUT_CHANNEL_TEXT, routesToKillSwitch, type AlertRuleSpec } from "./alertRules";
 import { alertQueries } from "./alertQueries";
 import type { GrafanaIdentity } from "./grafanaIdentity";
 import { ComponentType } from "../resources";
@@ -40,20 +40,6 @@ const EVALUATION_INTERVAL_SECONDS = 60;
  * the flag (Grafana's default is 30 s). docs/operating.md, "Rollout guards", states the resulting bound.
  */
 const AUTO_KILL_GROUP_WAIT = "10s";
-/**
- * The rollout channel's Slack text. A rule Grafana cannot evaluate (Prometheus down) raises a
- * DatasourceError alert with the rule's name in `rulename` and no summary of its own: say that the
- * rollout is unwatched rather than repeat the rule's summary as if it had fired.
- */
-export const ROLLOUT_CHANNEL_TEXT = [
-  "{{ range .Alerts }}",
-  '{{ if eq .Labels.alertname "DatasourceError" }}',
-  '{{ if eq .Status "firing" }}Grafana cannot evaluate "{{ .Labels.rulename }}": Prometheus (data source {{ .Labels.datasource_uid }}) does not answer, so the rollout is not being watched. The kill-switch rules keep their last state until it answers again.\nWhat to do: check Prometheus and its scrape of the planning engine; until it answers, watch the dashboard or use the kill switch by hand.\n',
-  '{{ else }}Grafana can evaluate "{{ .Labels.rulename }}" again.\n{{ end }}',
-  "{{ else }}{{ .Annotations.summary }}\nWhat to do: {{ .Annotations.runbook }}\n{{ end }}",
-  "{{ end }}",
-].join("");
-
 /**
  * The checklist's alert thresholds as one Grafana rule group, and the Slack contact point of the
  * rollout channel. Each rule names its contact point in its own notification settings: the org's
