@@ -4,40 +4,13 @@
  * request that proposes the next rung. The default branch is only read, never moved; the local
  * checkout is not touched. The token is sent as the Authorization header and shown nowhere.
  */
-import type { Octokit } from "@octokit/rest" with { "resolution-mode": "import" };
-import { httpUrl, Unreachable, UsageError } from "../cli/runner";
+import { GitHubClient, type GitHubSettings } from "../cli/github";
+import { Unreachable } from "../cli/runner";
 
-/** How long one GitHub request may take. */
-export const GITHUB_TIMEOUT_MS = 30_000;
 /** How many requests a proposal makes at most (read: 3; propose: 7). */
 export const GITHUB_REQUESTS = 10;
-export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 /** The label every proposal carries. */
 export const ROLLOUT_LABEL = "rollout";
-
-export interface GitHubSettings {
-  readonly token: string;
-  readonly owner: string;
-  readonly repo: string;
-  /** The REST API's base URL; GitHub Enterprise's carries a path (`https://ghe.example/api/v3`), kept. */
-  readonly apiUrl: string;
-}
-
-/** GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name) and GITHUB_API_URL, or a usage error naming what is missing. */
-export function githubSettings(env: NodeJS.ProcessEnv): GitHubSettings {
-  const token = env.GITHUB_TOKEN;
-  if (token === undefined || token === "") throw new UsageError("set GITHUB_TOKEN (see --help)");
-  const repository = env.GITHUB_REPOSITORY ?? "";
-  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository);
-  const [, owner, repo] = match ?? [];
-  if (owner === undefined || repo === undefined) {
-    throw new UsageError("set GITHUB_REPOSITORY to owner/name (see --help)");
-  }
-  const apiUrl = (
-    env.GITHUB_API_URL === undefined || env.GITHUB_API_URL === "" ? DEFAULT_GITHUB_API_URL : env.GITHUB_API_URL
-  ).replace(/\/+$/, "");
-  return { token, owner, repo, apiUrl: httpUrl("GITHUB_API_URL", apiUrl, true) };
-}
 
 /** The stack file as it is at the default branch's head. */
 export interface StackFileAtHead {
@@ -64,57 +37,10 @@ export interface ProposalResult {
   readonly url: string;
 }
 
-/** GitHub's status and message, never the token; for an error from Octokit or fetch. */
-function why(error: unknown, token: string): string {
-  const e = error as { status?: number; message?: string; cause?: { code?: string } };
-  const code = e.cause?.code;
-  const text =
-    (e as Error).name === "TimeoutError" || (e as Error).name === "AbortError"
-      ? `no answer within ${String(GITHUB_TIMEOUT_MS / 1000)} s`
-      : typeof e.status === "number" && e.status !== 500
-        ? `HTTP ${String(e.status)} ${e.message ?? ""}`
-        : (code ?? e.message ?? String(error));
-  return (text.replaceAll(token, "[secret]").split("\n")[0] ?? "").slice(0, 300);
-}
-
-/** One repository on GitHub, through Octokit; every failure becomes {@link Unreachable} naming GitHub. */
-export class GitHubRepo {
-  private constructor(
-    private readonly octokit: Octokit,
-    private readonly settings: GitHubSettings,
-  ) {}
-
+/** The repository whose stack file `npm run promote` reads and proposes to change. */
+export class GitHubRepo extends GitHubClient {
   static async connect(settings: GitHubSettings): Promise<GitHubRepo> {
-    const { Octokit: OctokitClass } = await import("@octokit/rest");
-    const octokit = new OctokitClass({
-      auth: settings.token,
-      baseUrl: settings.apiUrl,
-      userAgent: "stream5-time-crunch-promote",
-      // A timeout per request (the gate runs between the reads and the writes).
-      request: {
-        fetch: (url: string | URL, init?: RequestInit) =>
-          fetch(url, { ...init, signal: AbortSignal.timeout(GITHUB_TIMEOUT_MS) }),
-      },
-      // Octokit's own warnings could quote a request; this tool reports failures itself.
-      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-    });
-    return new GitHubRepo(octokit, settings);
-  }
-
-  private get where(): string {
-    return `GitHub (${this.settings.apiUrl}, ${this.settings.owner}/${this.settings.repo})`;
-  }
-
-  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw new Unreachable(`${this.where}: could not ${what}: ${why(error, this.settings.token)}`);
-    }
-  }
-
-  private get repoParams() {
-    return { owner: this.settings.owner, repo: this.settings.repo };
+    return new GitHubRepo(await GitHubClient.octokitFor(settings, "stream5-time-crunch-promote"), settings);
   }
 
   /** The stack file at the default branch's head (read through the contents API). */
@@ -206,8 +132,8 @@ export class GitHubRepo {
       const ref = await this.octokit.rest.git.getRef({ ...this.repoParams, ref: `heads/${branch}` });
       return ref.data.object.sha;
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
-      throw new Unreachable(`${this.where}: could not read branch ${branch}: ${why(error, this.settings.token)}`);
+      if (GitHubClient.statusOf(error) === 404) return undefined;
+      throw this.failure(`read branch ${branch}`, error);
     }
   }
 }

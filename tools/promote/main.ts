@@ -7,7 +7,7 @@
  * only change is `rolloutPercentage` (a one-line diff), its body the gate's report, labelled
  * `rollout`. On NO-GO or INCONCLUSIVE it opens none (and with `--post-to-slack` says why in Slack).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
@@ -15,11 +15,12 @@ import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig } from "../../components/config/stackFile";
 import { toolMain, UsageError, type ToolIO } from "../cli/runner";
 import { DEFAULT_BUDGET, runBoundSeconds } from "../gate/budget";
-import { main as gateMain } from "../gate/main";
+import { runGateInProcess } from "../gate/inProcess";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
-import { GITHUB_REQUESTS, GITHUB_TIMEOUT_MS, githubSettings, GitHubRepo, ROLLOUT_LABEL } from "./github";
+import { GITHUB_TIMEOUT_MS, githubSettings } from "../cli/github";
+import { GITHUB_REQUESTS, GitHubRepo, ROLLOUT_LABEL } from "./github";
 import { branchName, nextStep, pullBody, pullTitle, stackFileName, withRolloutPercentage, type Step } from "./rung";
-import { gateOutcome, noPromotionMessage, type GateOutcome } from "./verdict";
+import { gateOutcome, noPromotionMessage } from "./verdict";
 
 export const HELP = `Usage: npm run promote -- --stack NAME [options]
 
@@ -62,13 +63,13 @@ const FLAGS = {
 
 type Values = { readonly [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { type: "boolean" } ? boolean : string };
 
-/** The gate's arguments: the stack, JSON on stdout, report.md in `reportDir`, and what was given to pass through. */
-export function gateArgs(values: Values, reportDir: string): string[] {
+/** The gate's arguments: the stack, and what was given to pass through. */
+export function gateArgs(values: Values): string[] {
   const passed = (["prometheus-url", "window", "end", "since", "stack-outputs"] as const).flatMap((flag) => {
     const value = values[flag];
     return value === undefined ? [] : [`--${flag}`, value];
   });
-  return ["--stack", values.stack ?? "", ...passed, "--format", "json", "--report", reportDir];
+  return ["--stack", values.stack ?? "", ...passed];
 }
 
 /** The stack config as the program would read it, from the file's text (project defaults applied). */
@@ -87,28 +88,6 @@ function nothingToDo(stack: string, step: Exclude<Step, { kind: "next" }>): stri
   return step.kind === "off"
     ? `promote: ${stack}: targeting is off (the kill switch): nothing to promote`
     : `promote: ${stack}: the rollout is complete (${String(step.at)}%, the top of rolloutLadder): nothing to promote`;
-}
-
-/** Runs the gate in process; its stderr is passed on, its JSON and report.md read back. */
-async function runGate(values: Values, env: NodeJS.ProcessEnv, io: ToolIO, scratch: string): Promise<GateOutcome> {
-  const reportDir = join(scratch, "gate-report");
-  let stdout = "";
-  // The gate reads neither GitHub's token nor the webhook (promote posts itself).
-  const gateEnv = Object.fromEntries(
-    Object.entries(env).filter(([key]) => key !== "GITHUB_TOKEN" && key !== "SLACK_WEBHOOK_URL"),
-  );
-  const code = await gateMain(gateArgs(values, reportDir), gateEnv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: io.stderr,
-    ...(io.now && { now: io.now }),
-  });
-  let report: string | undefined;
-  try {
-    report = readFileSync(join(reportDir, "report.md"), "utf8");
-  } catch {
-    report = undefined;
-  }
-  return gateOutcome(code, stdout, report);
 }
 
 async function promote(values: Values, env: NodeJS.ProcessEnv, io: ToolIO): Promise<number> {
@@ -136,7 +115,8 @@ async function promote(values: Values, env: NodeJS.ProcessEnv, io: ToolIO): Prom
       return 0;
     }
 
-    const gate = await runGate(values, env, io, scratch);
+    const run = await runGateInProcess(gateArgs(values), env, io);
+    const gate = gateOutcome(run.code, run.json, run.report);
     if (gate.code === 2) return 2;
     if (gate.code !== 0) {
       io.stdout.write(
