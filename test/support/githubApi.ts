@@ -14,6 +14,10 @@
  *   POST   /repos/{o}/{r}/pulls                        pulls.create (422 when one is open for the head)
  *   PATCH  /repos/{o}/{r}/pulls/{n}                    pulls.update
  *   POST   /repos/{o}/{r}/issues/{n}/labels            issues.addLabels
+ *   GET    /repos/{o}/{r}/issues?labels=&state=&page=  issues.listForRepo (pull requests too, with `pull_request`)
+ *   POST   /repos/{o}/{r}/issues                       issues.create
+ *   PATCH  /repos/{o}/{r}/issues/{n}                   issues.update
+ * Issues and pull requests share their numbers, as on GitHub.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
@@ -29,6 +33,14 @@ export interface PullRequest {
   labels: string[];
 }
 
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  labels: string[];
+}
+
 export interface GitHubState {
   defaultBranch: string;
   /** Branch name to commit sha. */
@@ -36,6 +48,7 @@ export interface GitHubState {
   /** Commit sha to its files (path to text) and parent. */
   readonly commits: Map<string, { files: Map<string, string>; parent: string | undefined; message: string }>;
   readonly pulls: PullRequest[];
+  readonly issues: Issue[];
 }
 
 export interface GitHubApi extends Recorder {
@@ -84,7 +97,9 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       [root, { files: new Map(Object.entries(options.files)), parent: undefined, message: "initial" }],
     ]),
     pulls: [],
+    issues: [],
   };
+  const nextNumber = () => state.pulls.length + state.issues.length + 1;
   let base = "";
   const api = (path: string) => `${base}/repos/${owner}/${repo}${path}`;
   const html = (path: string) => `https://github.example/${owner}/${repo}${path}`;
@@ -111,6 +126,8 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     url: api(`/git/refs/heads/${branch}`),
     object: { sha, type: "commit", url: api(`/git/commits/${sha}`) },
   });
+  const labelJson = (labels: readonly string[]) =>
+    labels.map((name, index) => ({ id: index + 1, name, color: "ededed", default: false }));
   const pullJson = (pull: PullRequest) => ({
     url: api(`/pulls/${String(pull.number)}`),
     id: 1000 + pull.number,
@@ -122,7 +139,7 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     title: pull.title,
     body: pull.body,
     user: { login: "rollout-bot", id: 1, type: "Bot" },
-    labels: pull.labels.map((name, index) => ({ id: index + 1, name, color: "ededed", default: false })),
+    labels: labelJson(pull.labels),
     draft: false,
     head: {
       label: `${owner}:${pull.head}`,
@@ -136,6 +153,21 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       sha: state.branches.get(pull.base) ?? "",
       repo: { full_name: `${owner}/${repo}` },
     },
+  });
+  const issueJson = (issue: Issue) => ({
+    url: api(`/issues/${String(issue.number)}`),
+    id: 2000 + issue.number,
+    node_id: `I_${String(issue.number)}`,
+    html_url: html(`/issues/${String(issue.number)}`),
+    number: issue.number,
+    state: issue.state,
+    title: issue.title,
+    body: issue.body,
+    user: { login: "github-actions[bot]", id: 41898282, type: "Bot" },
+    labels: labelJson(issue.labels),
+    comments: 0,
+    created_at: "2026-12-01T10:00:00Z",
+    updated_at: "2026-12-01T10:00:00Z",
   });
   const contentJson = (path: string, text: string) => ({
     type: "file",
@@ -265,7 +297,7 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
         return error(response, 422, `Validation Failed: A pull request already exists for ${owner}:${head}.`);
       }
       const pull: PullRequest = {
-        number: state.pulls.length + 1,
+        number: nextNumber(),
         title: String(body.title),
         body: typeof body.body === "string" ? body.body : "",
         state: "open",
@@ -288,11 +320,43 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       if (pull === undefined) return error(response, 404, "Not Found");
       const labels = Array.isArray(body.labels) ? body.labels.map(String) : [];
       pull.labels = [...new Set([...pull.labels, ...labels])];
-      return send(
-        response,
-        200,
-        pull.labels.map((name, index) => ({ id: index + 1, name, color: "ededed", default: false })),
-      );
+      return send(response, 200, labelJson(pull.labels));
+    }
+    if (route === "GET /issues") {
+      const labels = (url.searchParams.get("labels") ?? "").split(",").filter((l) => l !== "");
+      const wanted = url.searchParams.get("state") ?? "open";
+      const perPage = Number(url.searchParams.get("per_page") ?? "30");
+      const page = Number(url.searchParams.get("page") ?? "1");
+      const matches = (item: { labels: string[]; state: string }) =>
+        labels.every((l) => item.labels.includes(l)) && (wanted === "all" || item.state === wanted);
+      // Newest first, pull requests among them (with their `pull_request` key), as GitHub lists them.
+      const all = [
+        ...state.issues.filter(matches).map(issueJson),
+        ...state.pulls
+          .filter(matches)
+          .map((p) => ({ ...pullJson(p), pull_request: { url: api(`/pulls/${String(p.number)}`) } })),
+      ].sort((a, b) => b.number - a.number);
+      return send(response, 200, all.slice((page - 1) * perPage, page * perPage));
+    }
+    if (route === "POST /issues") {
+      if (typeof body.title !== "string" || body.title === "") return error(response, 422, "Validation Failed");
+      const issue: Issue = {
+        number: nextNumber(),
+        title: body.title,
+        body: typeof body.body === "string" ? body.body : "",
+        state: "open",
+        labels: Array.isArray(body.labels) ? body.labels.map(String) : [],
+      };
+      state.issues.push(issue);
+      return send(response, 201, issueJson(issue));
+    }
+    if ((match = /^PATCH \/issues\/(\d+)$/.exec(route))) {
+      const issue = state.issues.find((i) => i.number === Number(match?.[1]));
+      if (issue === undefined) return error(response, 404, "Not Found");
+      if (typeof body.title === "string") issue.title = body.title;
+      if (typeof body.body === "string") issue.body = body.body;
+      if (body.state === "open" || body.state === "closed") issue.state = body.state;
+      return send(response, 200, issueJson(issue));
     }
     return error(response, 404, "Not Found");
   };

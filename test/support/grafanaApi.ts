@@ -10,6 +10,13 @@
  * not found"}`), not checked against `public/openapi3.json` here. A request without the
  * service-account token (`Authorization: Bearer <token>`) gets 401, as Grafana answers.
  * The tests change `dashboards` and `rules` between cases.
+ *
+ * The rules' states: `GET /api/prometheus/grafana/api/v1/rules` (RouteGetGrafanaRuleStatuses,
+ * grafana/grafana pkg/services/ngalert/api/tooling/definitions/prom.go; built in
+ * pkg/services/ngalert/api/prometheus/api_prometheus.go): `{status: "success", data: {groups:
+ * [{name, file, folderUid, rules: [{uid, folderUid, name, state: "inactive"|"pending"|"firing",
+ * health, type: "alerting", activeAt?, alerts: [{labels, state: "Alerting"|…, activeAt, value}],
+ * …}]}]}}`; a rule's `activeAt` is its earliest firing alert's. Tests push to `ruleStates`.
  */
 import { recorder, type Recorder } from "./httpRecorder";
 
@@ -18,6 +25,62 @@ export interface GrafanaApi extends Recorder {
   readonly dashboards: Map<string, unknown>;
   /** Alert rules by uid, as `GET /api/v1/provisioning/alert-rules/{uid}` answers them. */
   readonly rules: Map<string, unknown>;
+  /** The rules' states, as the Prometheus-compatible rules API answers them. */
+  readonly ruleStates: RuleState[];
+}
+
+export interface RuleState {
+  readonly uid: string;
+  readonly title: string;
+  readonly group: string;
+  readonly folderUid: string;
+  readonly state: "inactive" | "pending" | "firing";
+  /** RFC 3339, while pending or firing. */
+  readonly activeAt?: string;
+}
+
+/** The rules API's answer: one group per `group`, each rule with its one alert while it is active. */
+function ruleStatuses(states: readonly RuleState[]): unknown {
+  const groups = [...new Set(states.map((s) => s.group))].map((group) => {
+    const rules = states.filter((s) => s.group === group);
+    return {
+      name: group,
+      file: "Stream5 Time Crunch",
+      folderUid: rules[0]?.folderUid,
+      interval: 60,
+      lastEvaluation: "2026-12-01T10:00:00Z",
+      evaluationTime: 0.01,
+      rules: rules.map((r) => ({
+        state: r.state,
+        name: r.title,
+        uid: r.uid,
+        folderUid: r.folderUid,
+        query: "[]",
+        duration: 300,
+        annotations: {},
+        labels: {},
+        health: "ok",
+        type: "alerting",
+        lastEvaluation: "2026-12-01T10:00:00Z",
+        evaluationTime: 0.01,
+        ...(r.activeAt !== undefined && { activeAt: r.activeAt }),
+        alerts:
+          r.activeAt === undefined
+            ? []
+            : [
+                {
+                  labels: { alertname: r.title, grafana_folder: "Stream5 Time Crunch" },
+                  annotations: {},
+                  state: r.state === "firing" ? "Alerting" : "Pending",
+                  activeAt: r.activeAt,
+                  value: "",
+                },
+              ],
+        totals: r.activeAt === undefined ? { normal: 1 } : { [r.state === "firing" ? "alerting" : "pending"]: 1 },
+      })),
+    };
+  });
+  return { status: "success", data: { groups } };
 }
 
 /** A dashboard answer: `{dashboard: {uid, title, panels}, meta: {folderUid, folderTitle, ...}}`. */
@@ -76,6 +139,7 @@ export function ruleAnswer(uid: string, folderUID: string, ruleGroup: string, is
 export async function startGrafanaApi(token: string): Promise<GrafanaApi> {
   const dashboards = new Map<string, unknown>();
   const rules = new Map<string, unknown>();
+  const ruleStates: RuleState[] = [];
   const server = await recorder((request, response) => {
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { "content-type": "application/json" });
@@ -99,9 +163,11 @@ export async function startGrafanaApi(token: string): Promise<GrafanaApi> {
         response.writeHead(404);
         response.end();
       } else send(200, found);
+    } else if (request.method === "GET" && path === "/api/prometheus/grafana/api/v1/rules") {
+      send(200, ruleStatuses(ruleStates));
     } else {
       send(404, { message: "Not found" });
     }
   });
-  return Object.assign(server, { dashboards, rules });
+  return Object.assign(server, { dashboards, rules, ruleStates });
 }

@@ -7,12 +7,94 @@
  * `{key, kind, variations: [{_id, value}], environments: {<env>: {on, fallthrough, offVariation,
  * targets, _version, lastModified, ...}}}`. A request without the access token as it is in
  * `Authorization` (no "Bearer") gets 401, as LaunchDarkly answers. Tests change `flags`.
+ *
+ * The audit log (launchdarkly.com/docs/api/audit-log; AuditLogEntryListingRep and AuditLogEntryRep
+ * in LaunchDarkly's OpenAPI document): `GET /api/v2/auditlog?spec=&limit=` answers
+ * `{items, _links}` with the entries whose `accesses` name a resource the `spec` matches (a `*`
+ * matches any key), at most `limit` (1 to 20, default 10), newest first; `GET
+ * /api/v2/auditlog/{id}` one entry with its `triggerBody` when an external trigger made it. Tests
+ * push entries to `auditLog` (made with `auditEntry`).
  */
 import { recorder, type Recorder } from "./httpRecorder";
 
 export interface LaunchDarklyApi extends Recorder {
   /** Flags by `<projectKey>/<flagKey>`. */
   readonly flags: Map<string, unknown>;
+  /** Audit log entries, in any order; `triggerBody` is left out of the listing, as LaunchDarkly does. */
+  readonly auditLog: AuditEntry[];
+}
+
+export interface AuditEntry {
+  readonly _id: string;
+  readonly date: number;
+  readonly accesses: readonly { action: string; resource: string }[];
+  readonly triggerBody?: unknown;
+  readonly [field: string]: unknown;
+}
+
+/** Who changed a flag, as the audit log names them. */
+export type AuditAuthor =
+  | { member: { email: string; firstName: string; lastName: string } }
+  | { trigger: { eventName: string } }
+  | { token: { name: string } };
+
+let auditIds = 0;
+
+/** An audit log entry: `verb` ("turned off the flag") on `flag` in `env` of project `project`, at `date` (ms). */
+export function auditEntry(
+  project: string,
+  env: string,
+  flag: string,
+  verb: string,
+  date: number,
+  by: AuditAuthor,
+  action = "updateOn",
+): AuditEntry {
+  const id = `6750f1a2c3d4e5f6a7b8c${String(++auditIds).padStart(3, "0")}`;
+  const resource = `proj/${project}:env/${env}:flag/${flag}`;
+  const who =
+    "member" in by
+      ? {
+          member: {
+            _links: { self: { href: "/api/v2/members/5f1", type: "application/json" } },
+            _id: "5f1a2b3c4d5e6f7a8b9c0d1e",
+            ...by.member,
+          },
+        }
+      : "token" in by
+        ? { token: { _id: "5f9", name: by.token.name, ending: "1234", serviceToken: true } }
+        : { subject: { name: "Flag trigger", avatarUrl: "" }, triggerBody: by.trigger };
+  const name =
+    "member" in by ? `${by.member.firstName} ${by.member.lastName}` : "token" in by ? by.token.name : "Flag trigger";
+  return {
+    _links: { self: { href: `/api/v2/auditlog/${id}`, type: "application/json" } },
+    _id: id,
+    _accountId: "5e1a2b3c4d5e6f7a8b9c0d1f",
+    date,
+    accesses: [{ action, resource }],
+    kind: "flag",
+    name: "Time Crunch Mode",
+    description: `${name} ${verb} Time Crunch Mode in ${env}`,
+    shortDescription: `${verb} in ${env}`,
+    titleVerb: verb,
+    title: `${name} ${verb} Time Crunch Mode`,
+    target: { name: "Time Crunch Mode", resources: [resource] },
+    ...who,
+  };
+}
+
+/** Whether resource specifier `spec` (`proj/a:env/b:flag/c`, `*` any key) matches `resource`. */
+function specMatches(spec: string, resource: string): boolean {
+  const parts = spec.split(":");
+  const have = resource.split(":");
+  return (
+    parts.length === have.length &&
+    parts.every((part, i) => {
+      const [kind, key] = part.split("/");
+      const [haveKind, haveKey] = (have[i] ?? "").split("/");
+      return kind === haveKind && (key === "*" || key === haveKey);
+    })
+  );
 }
 
 export type Fallthrough = { variation: number } | { rollout: { variations: { variation: number; weight: number }[] } };
@@ -70,6 +152,7 @@ export function rolloutOf(percentage: number): Fallthrough {
 
 export async function startLaunchDarklyApi(token: string): Promise<LaunchDarklyApi> {
   const flags = new Map<string, unknown>();
+  const auditLog: AuditEntry[] = [];
   const server = await recorder((request, response) => {
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { "content-type": "application/json" });
@@ -80,6 +163,29 @@ export async function startLaunchDarklyApi(token: string): Promise<LaunchDarklyA
       return;
     }
     const url = new URL(request.path, "http://x");
+    if (request.method === "GET" && url.pathname === "/api/v2/auditlog") {
+      const spec = url.searchParams.get("spec");
+      const limit = Number(url.searchParams.get("limit") ?? "10");
+      if (!Number.isInteger(limit) || limit < 1 || limit > 20) {
+        send(400, { code: "invalid_request", message: "limit must be between 1 and 20" });
+        return;
+      }
+      const items = auditLog
+        .filter((e) => spec === null || e.accesses.some((a) => specMatches(spec, a.resource)))
+        .sort((a, b) => b.date - a.date)
+        .slice(0, limit)
+        // The listing leaves `triggerBody` out: only an entry read by its id has it.
+        .map((e) => Object.fromEntries(Object.entries(e).filter(([key]) => key !== "triggerBody")));
+      send(200, { items, _links: { self: { href: request.path, type: "application/json" } } });
+      return;
+    }
+    const entry = /^\/api\/v2\/auditlog\/([^/]+)$/.exec(url.pathname);
+    if (request.method === "GET" && entry) {
+      const found = auditLog.find((e) => e._id === decodeURIComponent(entry[1]!));
+      if (found === undefined) send(404, { code: "not_found", message: "Unknown resource" });
+      else send(200, found);
+      return;
+    }
     const flag = /^\/api\/v2\/flags\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     const found = flag ? flags.get(`${decodeURIComponent(flag[1]!)}/${decodeURIComponent(flag[2]!)}`) : undefined;
     if (request.method !== "GET" || found === undefined) {
@@ -94,5 +200,5 @@ export async function startLaunchDarklyApi(token: string): Promise<LaunchDarklyA
       environments: env === null ? all : Object.fromEntries(Object.entries(all).filter(([k]) => k === env)),
     });
   });
-  return Object.assign(server, { flags });
+  return Object.assign(server, { flags, auditLog });
 }

@@ -29,6 +29,7 @@ const TOOLS = {
   verify: { entry: "tools/verify/main.ts" },
   "load-test": { entry: "tools/loadTest/main.ts" },
   promote: { entry: "tools/promote/main.ts" },
+  "rollback-check": { entry: "tools/rollbackCheck/main.ts" },
 };
 
 /** What stays a package of its own (see compile); the ESM-only chart libraries are imported at run time. */

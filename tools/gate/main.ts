@@ -11,7 +11,7 @@ import { durationSeconds, metricContract, queries } from "../../components/obser
 import { gatePlan, judge, soakWindow, type SoakWindow } from "../../components/soak/soakCriteria";
 import { regressionPlan } from "../../components/soak/regression";
 import { offsetSeconds } from "../../components/config/schema";
-import { parseRolloutIntent } from "../../components/rollout/guards";
+import { parseRolloutIntent, ROLLOUT_INTENT_OUTPUT, type RolloutIntent } from "../../components/rollout/guards";
 import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO, writeResult } from "../cli/runner";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds, type Budget } from "./budget";
 import { gateCharts, type ChartData } from "./charts";
@@ -106,7 +106,8 @@ function seconds(flag: string, value: string | undefined, fallback: number): num
   return parsed;
 }
 
-function timeOf(flag: string, value: string): number {
+/** A time flag's value: RFC 3339 or Unix seconds (the soak tools take times the same way). */
+export function timeOf(flag: string, value: string): number {
   const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
   const unix = /^\d+(\.\d+)?$/.test(value) ? Number(value) : rfc3339.test(value) ? Date.parse(value) / 1000 : NaN;
   if (!Number.isFinite(unix)) {
@@ -119,6 +120,24 @@ function endTime(value: string | undefined, now: number): number {
   return Math.floor((value === undefined ? now : timeOf("end", value)) / 60) * 60;
 }
 
+/**
+ * `rolloutIntent` in FILE, the JSON of `pulumi stack output --json` (undefined when the stack has
+ * none); a file that is not that JSON, or an intent that does not parse, is bad input.
+ */
+export function stackOutputsIntent(file: string): RolloutIntent | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(resolve(file), "utf8"));
+  } catch (error) {
+    throw new UsageError(`--stack-outputs ${file}: not the JSON of \`pulumi stack output --json\`: ${String(error)}`);
+  }
+  try {
+    return parseRolloutIntent((json as Record<string, unknown> | null)?.[ROLLOUT_INTENT_OUTPUT]);
+  } catch (error) {
+    throw new UsageError(`--stack-outputs ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The rung's start: --since, or rolloutIntent.since in the stack outputs; rounded up to the minute. */
 function sinceTime(values: Values): number | undefined {
   const since = values.since;
@@ -129,20 +148,7 @@ function sinceTime(values: Values): number | undefined {
   let unix: number | undefined;
   if (since !== undefined) unix = timeOf("since", since);
   if (outputs !== undefined) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(resolve(outputs), "utf8"));
-    } catch (error) {
-      throw new UsageError(
-        `--stack-outputs ${outputs}: not the JSON of \`pulumi stack output --json\`: ${String(error)}`,
-      );
-    }
-    let intent;
-    try {
-      intent = parseRolloutIntent((json as Record<string, unknown> | null)?.rolloutIntent);
-    } catch (error) {
-      throw new UsageError(`--stack-outputs ${outputs}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const intent = stackOutputsIntent(outputs);
     if (intent?.since === undefined) {
       throw new UsageError(
         `--stack-outputs ${outputs}: no rolloutIntent.since (a stack deployed before it existed); give the rung's start with --since TIME`,

@@ -135,6 +135,23 @@ export class GrafanaSource {
     return { folderUid: meta.folderUid, folderTitle: meta.folderTitle, panelTitles: titles(dashboard.panels ?? []) };
   }
 
+  /** `GET /api/prometheus/grafana/api/v1/rules`: the states of the rules in rule group `group`. */
+  async ruleStates(group: string): Promise<FoundRuleState[]> {
+    const answer = await this.get("api/prometheus/grafana/api/v1/rules");
+    if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
+    const { data } = parsed(this.where, "Grafana's alert rule states", RuleStatuses, answer);
+    return data.groups
+      .filter((g) => g.name === group)
+      .flatMap((g) =>
+        g.rules.map((rule) => ({
+          uid: rule.uid,
+          name: rule.name,
+          state: rule.state ?? "unknown",
+          activeAt: activeSince(rule.activeAt, ...(rule.alerts ?? []).map((a) => a.activeAt)),
+        })),
+      );
+  }
+
   /** `GET /api/v1/provisioning/alert-rules/<uid>`; undefined when Grafana has no such rule (404). */
   async alertRule(uid: string): Promise<FoundRule | undefined> {
     const answer = await this.get(`api/v1/provisioning/alert-rules/${encodeURIComponent(uid)}`);
@@ -142,6 +159,44 @@ export class GrafanaSource {
     if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
     return parsed(this.where, "a Grafana alert rule", RuleAnswer, answer);
   }
+}
+
+// Grafana's Prometheus-compatible rules API (RouteGetGrafanaRuleStatuses in grafana/grafana,
+// pkg/services/ngalert/api/tooling/definitions/prom.go): groups of rules with their state and, while
+// pending or firing, `activeAt`. Rules carry `uid` from Grafana 10 on; older ones are matched by name.
+const RuleStatuses = z.object({
+  status: z.literal("success"),
+  data: z.object({
+    groups: z.array(
+      z.object({
+        name: z.string(),
+        rules: z.array(
+          z.object({
+            uid: z.string().optional(),
+            name: z.string(),
+            state: z.string().optional(),
+            activeAt: z.string().optional(),
+            alerts: z.array(z.object({ activeAt: z.string().optional() })).optional(),
+          }),
+        ),
+      }),
+    ),
+  }),
+});
+
+/** A rule's state as the rules API answered it; `activeAt` in Unix seconds (Go's zero time: none). */
+export interface FoundRuleState {
+  readonly uid: string | undefined;
+  readonly name: string;
+  readonly state: string;
+  readonly activeAt: number | undefined;
+}
+
+function activeSince(...times: (string | undefined)[]): number | undefined {
+  const seconds = times
+    .map((time) => (time === undefined ? NaN : Date.parse(time) / 1000))
+    .filter((t) => Number.isFinite(t) && t > 0);
+  return seconds.length === 0 ? undefined : Math.min(...seconds);
 }
 
 // --- LaunchDarkly ------------------------------------------------------------------------------
@@ -157,6 +212,40 @@ const FlagAnswer = z.object({
   environments: z.record(z.string(), z.object({ on: z.boolean(), fallthrough: Fallthrough.optional() })).optional(),
 });
 
+// The audit log (launchdarkly.com/docs/api/audit-log; AuditLogEntryListingRep and AuditLogEntryRep
+// in LaunchDarkly's OpenAPI document): `date` in milliseconds; targeting on and off are both the
+// action `updateOn`, told apart by `titleVerb` ("turned off the flag"); `triggerBody` only in an
+// entry read by its id.
+const Named = z.object({ name: z.string() });
+const AuditItem = z.object({
+  _id: z.string(),
+  date: z.number(),
+  accesses: z.array(z.object({ action: z.string(), resource: z.string() })),
+  shortDescription: z.string(),
+  titleVerb: z.string().optional(),
+  member: z.object({ email: z.string(), firstName: z.string().optional(), lastName: z.string().optional() }).optional(),
+  token: Named.optional(),
+  app: Named.optional(),
+  subject: Named.optional(),
+});
+const AuditLogAnswer = z.object({ items: z.array(AuditItem) });
+const AuditEntryAnswer = AuditItem.extend({ triggerBody: z.unknown().optional() });
+
+/** One audit log entry about the flag in the environment, as the rollback check reads it. */
+export interface FoundAuditEntry {
+  readonly id: string;
+  /** Unix seconds. */
+  readonly at: number;
+  /** Its actions on this flag in this environment, e.g. `updateOn`. */
+  readonly actions: readonly string[];
+  /** LaunchDarkly's words: `titleVerb` ("turned off the flag"), else the short description. */
+  readonly what: string;
+  readonly member: string | undefined;
+  readonly token: string | undefined;
+  readonly app: string | undefined;
+  readonly subject: string | undefined;
+}
+
 export class LaunchDarklySource {
   readonly where: string;
   private readonly base: URL;
@@ -171,17 +260,21 @@ export class LaunchDarklySource {
     this.where = `LaunchDarkly at ${shown}`;
   }
 
-  /** `GET /api/v2/flags/<project>/<flag>?env=<env>`; undefined when there is no such flag (404). */
-  async flag(project: string, key: string, environment: string): Promise<FoundFlag | undefined> {
-    const url = new URL(`api/v2/flags/${encodeURIComponent(project)}/${encodeURIComponent(key)}`, this.base);
-    url.searchParams.set("env", environment);
+  private async get(url: URL): Promise<Answer> {
     // An access token goes as it is: LaunchDarkly's API takes no "Bearer" scheme for it.
-    const answer = await request(
+    return request(
       this.where,
       url,
       { method: "GET", headers: { accept: "application/json", authorization: this.token } },
       this.budget,
     );
+  }
+
+  /** `GET /api/v2/flags/<project>/<flag>?env=<env>`; undefined when there is no such flag (404). */
+  async flag(project: string, key: string, environment: string): Promise<FoundFlag | undefined> {
+    const url = new URL(`api/v2/flags/${encodeURIComponent(project)}/${encodeURIComponent(key)}`, this.base);
+    url.searchParams.set("env", environment);
+    const answer = await this.get(url);
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
     const flag = parsed(this.where, "a LaunchDarkly feature flag", FlagAnswer, answer);
@@ -190,6 +283,45 @@ export class LaunchDarklySource {
       variations: flag.variations.map((v) => v.value),
       environment: env === undefined ? undefined : { on: env.on, fallthrough: env.fallthrough ?? {} },
     };
+  }
+
+  /**
+   * `GET /api/v2/auditlog?spec=proj/<project>:env/<env>:flag/<flag>&limit=20`: the newest entries
+   * about this flag in this environment (the spec restricts them; entries naming another flag or
+   * environment are dropped all the same), newest first (the API does not promise an order).
+   */
+  async auditLog(project: string, environment: string, key: string): Promise<FoundAuditEntry[]> {
+    const resource = `proj/${project}:env/${environment}:flag/${key}`;
+    const url = new URL("api/v2/auditlog", this.base);
+    url.searchParams.set("spec", resource);
+    url.searchParams.set("limit", "20");
+    const answer = await this.get(url);
+    if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
+    const { items } = parsed(this.where, "LaunchDarkly's audit log", AuditLogAnswer, answer);
+    return items
+      .filter((item) => item.accesses.some((a) => a.resource === resource))
+      .map((item) => ({
+        id: item._id,
+        at: item.date / 1000,
+        actions: item.accesses.filter((a) => a.resource === resource).map((a) => a.action),
+        what: item.titleVerb ?? item.shortDescription,
+        member:
+          item.member === undefined
+            ? undefined
+            : [item.member.firstName, item.member.lastName].filter(Boolean).join(" ") || item.member.email,
+        token: item.token?.name,
+        app: item.app?.name,
+        subject: item.subject?.name,
+      }))
+      .sort((a, b) => b.at - a.at);
+  }
+
+  /** `GET /api/v2/auditlog/<id>`: whether an external trigger made the change (its `triggerBody`). */
+  async madeByTrigger(id: string): Promise<boolean> {
+    const answer = await this.get(new URL(`api/v2/auditlog/${encodeURIComponent(id)}`, this.base));
+    if (answer.status !== 200) throw apiError(this.where, answer, [this.token]);
+    const entry = parsed(this.where, "a LaunchDarkly audit log entry", AuditEntryAnswer, answer);
+    return entry.triggerBody !== undefined && entry.triggerBody !== null;
   }
 }
 

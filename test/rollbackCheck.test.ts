@@ -1,0 +1,382 @@
+/**
+ * `npm run rollback-check` (tools/rollbackCheck): the pure decisions as plain functions, and the
+ * tool in process against a real Prometheus holding kill scenarios (errors rise, the flag goes off
+ * at T, feature_not_available fallbacks appear, errors fall, or do not), the stand-in preview
+ * endpoint, and real local HTTP servers answering LaunchDarkly's (flag, audit log), Grafana's
+ * (rule states) and GitHub's (issues) documented paths, plus a recording Slack webhook.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parsedConfigOf } from "../components/config/schema";
+import { readStackConfig, stackFilePath } from "../components/config/stackFile";
+import { timeCrunchAlertRules } from "../components/observability/alertRules";
+import { grafanaIdentity } from "../components/observability/grafanaIdentity";
+import { queries } from "../components/observability/metrics";
+import { alertsSeen, incidentBody, ISSUE_BODY_LIMIT, type KillReport } from "../tools/rollbackCheck/incident";
+import { main } from "../tools/rollbackCheck/main";
+import { judgeErrorsSettled, judgeTrafficStopped, killOf, killState, turnedOff } from "../tools/rollbackCheck/rollback";
+import type { FoundAuditEntry } from "../tools/verify/sources";
+import { cases } from "./support/cases";
+import { startGitHubApi, type GitHubApi } from "./support/githubApi";
+import { startGrafanaApi, type GrafanaApi } from "./support/grafanaApi";
+import { recorder, type Recorder } from "./support/httpRecorder";
+import {
+  auditEntry,
+  flagAnswer,
+  rolloutOf,
+  startLaunchDarklyApi,
+  type LaunchDarklyApi,
+} from "./support/launchDarklyApi";
+import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
+import { startPreviewService, type PreviewService } from "./support/previewService";
+import { openMetrics, type Soak } from "./support/soakSeries";
+import { runTool, type ToolRun } from "./support/toolRun";
+
+const entry = (at: number, what: string, extra: Partial<FoundAuditEntry> = {}): FoundAuditEntry => ({
+  id: `e${at}`,
+  at,
+  actions: ["updateOn"],
+  what,
+  member: undefined,
+  token: undefined,
+  app: undefined,
+  subject: undefined,
+  ...extra,
+});
+
+describe("the decisions", () => {
+  it("a kill is the guards' condition: intent on, LaunchDarkly off; acknowledged when the config says off", () => {
+    expect(killState(false, false, false)).toEqual({ kind: "not-watched" });
+    expect(killState(true, true, true)).toEqual({ kind: "nothing-killed" });
+    expect(killState(true, false, true)).toEqual({ kind: "killed", acknowledged: false });
+    expect(killState(true, false, false)).toEqual({ kind: "killed", acknowledged: true });
+  });
+
+  it("the kill is the newest entry that turned targeting off; turning on, other actions and older kills are not", () => {
+    const entries = [
+      entry(100, "turned off the flag"),
+      entry(300, "turned on the flag"),
+      entry(400, "turned off the flag", { actions: ["updateFallthrough"] }),
+      entry(200, "turned off the flag"),
+    ];
+    expect(turnedOff(entries)?.at).toBe(200);
+    expect(turnedOff([entry(1, "turned on the flag")])).toBeUndefined();
+  });
+
+  it("names the author: a trigger, a member, a token", () => {
+    expect(killOf(entry(1, "turned off the flag", { subject: "Grafana kill" }), true).by).toEqual({
+      kind: "trigger",
+      name: "Grafana kill",
+    });
+    expect(killOf(entry(1, "turned off the flag", { member: "Ana Ortiz" }), false).by).toEqual({
+      kind: "member",
+      name: "Ana Ortiz",
+    });
+    expect(killOf(entry(1, "turned off the flag", { token: "ci" }), false).by).toEqual({ kind: "token", name: "ci" });
+  });
+
+  it("traffic stopped needs no preview served after the grace, and fallbacks", () => {
+    const kill = 1_000_000;
+    expect(judgeTrafficStopped(0, 40, kill, kill + 600).status).toBe("pass");
+    expect(judgeTrafficStopped(undefined, 40, kill, kill + 600).status).toBe("pass");
+    const served = judgeTrafficStopped(0.4, 40, kill, kill + 600);
+    expect(served.status).toBe("fail");
+    expect(served.found).toContain("about 1 preview requests served after the grace");
+    expect(judgeTrafficStopped(0, 0, kill, kill + 600).found).toContain("no feature_not_available fallback");
+    expect(judgeTrafficStopped(0, 40, kill, kill + 60).found).toContain("too early");
+  });
+
+  it("errors settle when under the threshold by the settle time and from then on", () => {
+    const kill = 6_000_000;
+    const at = (minute: number, value: number): [number, number] => [kill + minute * 60, value];
+    const falling = [at(0, 0.3), at(5, 0.2), at(10, 0.05), at(15, 0), at(20, 0)];
+    const judged = (points: [number, number][], settle: number, end: number) => {
+      const step = judgeErrorsSettled(points, 0.1, kill, settle, end);
+      return `${step.status}: ${step.found}`;
+    };
+    expect(judged(falling, 900, kill + 1200)).toMatch(/^pass: .*10 min after the kill/);
+    expect(judged(falling, 300, kill + 1200)).toMatch(/^fail: under the threshold only from/);
+    expect(judged([...falling, at(25, 0.4)], 900, kill + 1500)).toMatch(/^fail: still 40% .*after the settle time/);
+    expect(judgeErrorsSettled([at(1, 0.3)], 0.1, kill, 900, kill + 120).found).toContain("the settle time ends at");
+    // No request at all (0/0): no error.
+    expect(judgeErrorsSettled([at(1, NaN), at(2, NaN)], 0.1, kill, 900, kill + 1200).status).toBe("pass");
+  });
+
+  it("the record keeps the earliest time each alert was seen, across runs, and fits GitHub's limit", () => {
+    const report: KillReport = {
+      stack: "beta",
+      flag: { project: "p", environment: "production", key: "f" },
+      kill: { id: "k1", at: 2000, by: { kind: "member", name: "Ana" }, what: "turned off the flag" },
+      acknowledged: false,
+      alerts: [{ uid: "u", title: "Error rate", state: "firing", activeAt: 1500 }],
+      steps: [],
+      settleMinutes: 15,
+      checkedAt: 3000,
+      gateReport: "x".repeat(200_000),
+    };
+    const first = incidentBody(report, undefined);
+    expect(first.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
+    expect(first).toContain("### Root cause");
+    const resolved = { ...report, alerts: [{ uid: "u", title: "Error rate", state: "inactive", activeAt: undefined }] };
+    expect(alertsSeen(resolved.alerts, first)).toEqual({ "Error rate": 1500 });
+    expect(incidentBody(resolved, first)).toContain('1970-01-01 00:25 UTC**: Grafana alert "Error rate" active');
+  });
+});
+
+// --- the tool against real servers --------------------------------------------------------------
+
+const STACK = "beta";
+const CONFIG = parsedConfigOf(readStackConfig(stackFilePath(STACK)));
+const PROJECT = CONFIG.launchdarklyProject;
+const ENV = CONFIG.launchdarklyEnvironment;
+const FLAG = CONFIG.flagKey;
+const IDENTITY = grafanaIdentity(STACK, CONFIG.grafana);
+const RULES = timeCrunchAlertRules(CONFIG.alerts, queries(), STACK);
+
+const SECRETS = {
+  LAUNCHDARKLY_ACCESS_TOKEN: "api-rollback-ld-token-never-shown-0001",
+  GRAFANA_TOKEN: "glsa_rollbackGrafanaTokenNeverShown0002",
+  GITHUB_TOKEN: "ghp_rollbackGitHubTokenNeverShown000003",
+  PROMETHEUS_BEARER_TOKEN: "prom-rollback-token-never-shown-0004",
+  PREVIEW_TOKEN: "preview-rollback-token-never-shown-0005",
+};
+const WEBHOOK_SECRET = "T0ROLLBACK/B0ROLLBACK/webhook-secret-never-shown";
+
+/** Healthy, then errors rise for 20 minutes, then the kill at minute 140: only fallbacks, or errors go on. */
+function killScenario(start: number, afterKill: Soak["mix"]): Soak {
+  return {
+    start,
+    minutes: 180,
+    episodes: [
+      { fromMinute: 120, minutes: 20, mix: { success: 400, fallback: 0, error: 200 } },
+      { fromMinute: 140, minutes: 40, mix: afterKill! },
+    ],
+  };
+}
+const SETTLES = killScenario(Date.parse("2026-03-01T00:00:00Z") / 1000, { success: 0, fallback: 600, error: 0 });
+const STAYS_HIGH = killScenario(Date.parse("2026-03-03T00:00:00Z") / 1000, { success: 0, fallback: 400, error: 200 });
+const killAt = (soak: Soak) => soak.start + 140 * 60;
+const checkAt = (soak: Soak) => String(killAt(soak) + 30 * 60);
+
+let prometheus: LocalPrometheus;
+let launchDarkly: LaunchDarklyApi;
+let grafana: GrafanaApi;
+let github: GitHubApi;
+let slack: Recorder;
+let previewOff: PreviewService;
+let previewOn: PreviewService;
+let closedPort: string;
+
+function killedAt(soak: Soak, by: Parameters<typeof auditEntry>[5]) {
+  launchDarkly.auditLog.length = 0;
+  launchDarkly.auditLog.push(
+    auditEntry(PROJECT, ENV, FLAG, "turned on the flag", (soak.start - 3600) * 1000, {
+      member: { email: "ana@athlete-ally.example", firstName: "Ana", lastName: "Ortiz" },
+    }),
+    // Another environment's and another flag's kills, later: never this kill.
+    auditEntry(PROJECT, "test", FLAG, "turned off the flag", (killAt(soak) + 60) * 1000, { token: { name: "ci" } }),
+    auditEntry(PROJECT, ENV, "other-flag", "turned off the flag", (killAt(soak) + 90) * 1000, {
+      token: { name: "ci" },
+    }),
+    auditEntry(PROJECT, ENV, FLAG, "turned off the flag", killAt(soak) * 1000, by),
+  );
+  grafana.ruleStates.length = 0;
+  grafana.ruleStates.push(
+    ...RULES.map((rule) => ({
+      uid: IDENTITY.ruleUid(rule.key),
+      title: rule.title,
+      group: IDENTITY.ruleGroupName,
+      folderUid: IDENTITY.folderUid,
+      state: rule.key === "error-rate" ? ("firing" as const) : ("inactive" as const),
+      ...(rule.key === "error-rate" && { activeAt: new Date((killAt(soak) - 6 * 60) * 1000).toISOString() }),
+    })),
+  );
+}
+
+function flagIs(on: boolean) {
+  launchDarkly.flags.set(`${PROJECT}/${FLAG}`, flagAnswer(FLAG, ENV, on, rolloutOf(10)));
+}
+
+function env(over: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...SECRETS,
+    GITHUB_REPOSITORY: "athlete-ally/stream5-time-crunch",
+    GITHUB_API_URL: github.apiUrl,
+    GRAFANA_URL: grafana.url,
+    PROMETHEUS_URL: prometheus.url,
+    SLACK_WEBHOOK_URL: `${slack.url}/services/${WEBHOOK_SECRET}`,
+    ...over,
+  };
+}
+
+function check(soak: Soak, preview: PreviewService, extra: string[] = [], over = {}): Promise<ToolRun> {
+  return runTool(
+    main,
+    [
+      ...["--stack", STACK, "--launchdarkly-url", launchDarkly.url, "--preview-url", preview.url],
+      ...["--end", checkAt(soak), "--post-to-slack", "--timeout", "3s", "--deadline", "8s", ...extra],
+    ],
+    env(over),
+  );
+}
+
+/** Nothing secret in what a run wrote, posted or recorded. */
+function expectNoSecrets(...texts: string[]) {
+  for (const text of texts) {
+    for (const secret of [...Object.values(SECRETS), WEBHOOK_SECRET]) expect(text).not.toContain(secret);
+  }
+}
+
+beforeAll(async () => {
+  [prometheus, launchDarkly, grafana, github, slack, previewOff, previewOn] = await Promise.all([
+    startPrometheus([openMetrics(SETTLES), openMetrics(STAYS_HIGH)]),
+    startLaunchDarklyApi(SECRETS.LAUNCHDARKLY_ACCESS_TOKEN),
+    startGrafanaApi(SECRETS.GRAFANA_TOKEN),
+    startGitHubApi({ owner: "athlete-ally", repo: "stream5-time-crunch", files: {} }),
+    recorder((_, response) => {
+      response.end("ok");
+    }),
+    startPreviewService({ flagOff: true }),
+    startPreviewService(),
+  ]);
+  closedPort = `http://127.0.0.1:${await freePort()}`;
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([
+    prometheus.stop(),
+    launchDarkly.close(),
+    grafana.close(),
+    github.close(),
+    slack.close(),
+    previewOff.stop(),
+    previewOn.stop(),
+  ]);
+});
+
+describe("npm run rollback-check", () => {
+  it("a verified rollback: exit 0, one incident issue with the timeline, verification, gate report and post-mortem; Slack gets its link", async () => {
+    flagIs(false);
+    killedAt(SETTLES, { trigger: { eventName: "Grafana alert: Time Crunch preview error rate high" } });
+    github.state.issues.length = 0;
+    slack.requests.length = 0;
+    const run = await check(SETTLES, previewOff, ["--format", "json"]);
+    expect(run.stderr).not.toContain("failed:");
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as {
+      verdict: string;
+      kill: { by: unknown };
+      steps: { name: string; status: string }[];
+    };
+    expect(json.verdict).toBe("verified");
+    expect(json.kill.by).toMatchObject({ kind: "trigger" });
+    expect(json.steps.map((s) => [s.name, s.status])).toEqual([
+      ["flag-off", "pass"],
+      ["preview-endpoint", "pass"],
+      ["traffic-stopped", "pass"],
+      ["errors-settled", "pass"],
+    ]);
+    expect(github.state.issues).toHaveLength(1);
+    const [issue] = github.state.issues;
+    expect(issue!.labels).toEqual(["time-crunch-kill"]);
+    expect(issue!.title).toBe("Time Crunch kill on beta, 2026-03-01 02:20 UTC: rollback verified");
+    expect(issue!.body).toContain(
+      '**2026-03-01 02:14 UTC**: Grafana alert "Time Crunch preview error rate high" active',
+    );
+    expect(issue!.body).toContain('by a flag trigger, "Flag trigger" (the automatic kill switch');
+    expect(issue!.body).toContain("pulumi config set targeting off -s beta");
+    expect(issue!.body).toContain("## The hour before the kill: the soak gate");
+    expect(issue!.body).toMatch(/## Time Crunch soak gate: .*NO-GO/);
+    expect(issue!.body).toContain("```mermaid");
+    expect(issue!.body).toContain("### Actions");
+    const posted = slack.requests.map((r) => r.body).join("\n");
+    expect(posted).toContain("Incident record #");
+    expect(posted).toContain(`/issues/${issue!.number}`);
+    expectNoSecrets(run.stdout, run.stderr, issue!.body, posted);
+  });
+
+  it("a second run updates the same issue", async () => {
+    flagIs(false);
+    const before = github.state.issues.length;
+    const run = await check(SETTLES, previewOff, ["--no-incident"]);
+    expect(run.code).toBe(0);
+    expect(github.state.issues).toHaveLength(before);
+    const posts = slack.requests.length;
+    const again = await check(SETTLES, previewOff);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("incident record: updated");
+    expect(github.state.issues).toHaveLength(1);
+    expect(github.requests.filter((r) => r.method === "PATCH")).toHaveLength(1);
+    // Same verdict: Slack heard of it the first time.
+    expect(slack.requests).toHaveLength(posts);
+  });
+
+  it("errors still high after the settle time: exit 1 naming errors-settled", async () => {
+    flagIs(false);
+    killedAt(STAYS_HIGH, { member: { email: "ana@athlete-ally.example", firstName: "Ana", lastName: "Ortiz" } });
+    const run = await check(STAYS_HIGH, previewOff);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("rollback NOT verified");
+    expect(run.stdout).toMatch(/FAIL\s+errors-settled/);
+    expect(run.stdout).toMatch(/still 33\.3% at .*after the settle time/);
+    expect(run.stdout).toContain("Ana Ortiz, by hand");
+    const issue = github.state.issues.find((i) => i.title.includes("2026-03-03"));
+    expect(issue?.title).toContain("rollback NOT verified");
+    expect(slack.requests.at(-1)?.body).toContain("rollback NOT verified");
+  });
+
+  it("the endpoint still serving preview data: exit 1 naming preview-endpoint", async () => {
+    flagIs(false);
+    killedAt(SETTLES, { trigger: { eventName: "Grafana alert" } });
+    const run = await check(SETTLES, previewOn);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/FAIL\s+preview-endpoint/);
+    expect(run.stdout).toContain("preview data");
+  });
+
+  it("nothing killed: exit 0, no GitHub request, no post", async () => {
+    flagIs(true);
+    const requests = github.requests.length;
+    const posts = slack.requests.length;
+    const run = await check(SETTLES, previewOff);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("nothing killed");
+    expect(github.requests).toHaveLength(requests);
+    expect(slack.requests).toHaveLength(posts);
+  });
+
+  it.each(
+    cases([
+      ["LaunchDarkly", ["--launchdarkly-url", "CLOSED"], {}],
+      ["GitHub", [], { GITHUB_API_URL: "CLOSED" }],
+      ["Grafana", [], { GRAFANA_URL: "CLOSED" }],
+      ["Prometheus", [], { PROMETHEUS_URL: "CLOSED" }],
+      ["the preview endpoint", ["--preview-url", "CLOSED"], {}],
+    ] as const),
+  )("%s unreachable: exit 2 naming it", async (name, flags, over) => {
+    flagIs(false);
+    killedAt(SETTLES, { trigger: { eventName: "Grafana alert" } });
+    const swap = (value: string) => (value === "CLOSED" ? closedPort : value);
+    const run = await runTool(
+      main,
+      [
+        ...["--stack", STACK, "--launchdarkly-url", launchDarkly.url, "--preview-url", previewOff.url],
+        ...["--end", checkAt(SETTLES), "--timeout", "2s", "--deadline", "4s"],
+        ...flags.map(swap),
+      ],
+      env(Object.fromEntries(Object.entries(over).map(([k, v]) => [k, swap(v)]))),
+    );
+    expect(run.code).toBe(2);
+    expect(`${run.stdout}\n${run.stderr}`).toContain(name === "GitHub" ? "GitHub (" : name);
+    expect(run.stderr).not.toContain("failed:");
+    expectNoSecrets(run.stdout, run.stderr);
+  });
+
+  it("bad input: exit 2 with the key and what is allowed", async () => {
+    const run = await runTool(main, ["--stack", STACK, "--settle", "soon"], env());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--settle soon: allowed: a duration");
+    const noGitHub = await runTool(main, ["--stack", STACK], env({ GITHUB_TOKEN: "" }));
+    expect(noGitHub.code).toBe(2);
+    expect(noGitHub.stderr).toContain("set GITHUB_TOKEN");
+  });
+});
