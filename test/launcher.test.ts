@@ -44,7 +44,7 @@ process.on("exit", () => process.stderr.write("pulumi modules: " + JSON.stringif
 );
 
 describe.concurrent("the launcher", () => {
-  it.each(cases(["plan", "policy", "gate", "promotion-change", "verify"]))(
+  it.each(cases(["plan", "policy", "gate", "promotion-change", "verify", "soak-report", "rollback-check"]))(
     "runs %s --help: exit 0, its usage",
     async (tool) => {
       const run = await launch([tool, "--help"]);
@@ -74,11 +74,11 @@ describe.concurrent("the launcher", () => {
       code: 2,
       stdout: "",
       stderr:
-        "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify, load-test, promote\n",
+        "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify, load-test, promote, soak-report, rollback-check\n",
     });
   });
 
-  it.each(cases(["gate", "promotion-change", "policy", "verify", "load-test"]))(
+  it.each(cases(["gate", "promotion-change", "policy", "verify", "load-test", "soak-report", "rollback-check"]))(
     "starts %s without the Pulumi SDK",
     async (tool) => {
       const run = await launch([tool, "--help"], ["--require", RECORDER]);

@@ -8,6 +8,7 @@ import { DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, stepRefusal } from "../components/
 import { PROJECT_DIR } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 import { freePort } from "./support/localPrometheus";
+import { flagAnswer, rolloutOf, startLaunchDarklyApi } from "./support/launchDarklyApi";
 import { type GhRoute, jobRuns, loadExpressions, runScript, stubs, valueOf } from "./support/workflowSteps";
 import { ResourceType } from "../components/resources";
 
@@ -55,6 +56,7 @@ describe("GitHub Actions workflows, linted offline", () => {
       "mutation.yml",
       "plan-comment.yml",
       "pulumi-up.yml",
+      "rollback-watch.yml",
       "rollout-propose.yml",
       "soak-gate.yml",
       "soak-report.yml",
@@ -132,7 +134,7 @@ describe("Pulumi credentials in CI", () => {
   const pulumiJobs = allJobs.filter(({ job }) => runsPulumi(job));
 
   it("every job that runs pulumi/actions runs in a GitHub environment", () => {
-    expect(pulumiJobs.map(({ id }) => id).sort()).toEqual(["preview", "propose", "soak-gate", "up"]);
+    expect(pulumiJobs.map(({ id }) => id).sort()).toEqual(["preview", "propose", "report", "soak-gate", "up"]);
     expect(withoutEnvironment(allJobs)).toEqual([]);
   });
 
@@ -149,10 +151,11 @@ describe("Pulumi credentials in CI", () => {
     const tokens = allJobs.flatMap(({ job }) =>
       (job.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/auth-actions@")).map((s) => s.with ?? {}),
     );
-    expect(tokens.length).toBe(4);
+    expect(tokens.length).toBe(5);
     for (const token of tokens) expect(token["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:team");
     expect(tokens.map((t) => t.scope).sort()).toEqual([
       "team:stream5-time-crunch-deploy",
+      "team:stream5-time-crunch-preview",
       "team:stream5-time-crunch-preview",
       "team:stream5-time-crunch-preview",
       "team:stream5-time-crunch-preview",
@@ -853,5 +856,197 @@ describe("Rollout proposal: hourly while ROLLOUT_AUTOPROPOSE is on, narrow permi
     const step = job.steps!.find((s) => s.run?.includes("npm run -s promote"))!;
     expect(step.run).toContain("--stack beta --stack-outputs");
     expect(step.run).not.toMatch(/\$\{\{/);
+  });
+});
+
+describe("Soak report: the checklist's schedule, each report at most once", () => {
+  const file = workflowFiles.find((f) => f.endsWith("soak-report.yml"))!;
+  const doc = parse(readFileSync(file, "utf8")) as {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job & { permissions?: Record<string, string> }>;
+  };
+  const job = doc.jobs.report!;
+  const steps = job.steps!;
+  const start = steps.find((s) => s.id === "start")!;
+  const report = steps.find((s) => s.run?.includes("npm run -s soak-report"))!;
+  beforeAll(loadExpressions);
+
+  const THIS_RUN = "2026-02-02T05:07:31Z";
+  const PREVIOUS = "2026-02-02T04:09:02Z";
+  const RUNS = "GET repos/o/r/actions/workflows/soak-report.yml/runs?event=schedule&status=success&per_page=1";
+  /** An `npm` stand-in: writes its arguments, one a line, prints a report, exits with $NPM_EXIT. */
+  const NPM = `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > "$WORKFLOW_GH_STUB/npm-args"\necho "## the report"\nexit "\${NPM_EXIT:-0}"\n`;
+
+  const contexts = (event: string, soakStart = "") => ({
+    github: { event_name: event, repository: "o/r", run_id: 99, server_url: "https://github.com" },
+    secrets: { GITHUB_TOKEN: "t", SOAK_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/x" },
+    vars: {
+      STAGING_PROMETHEUS_URL: "https://prometheus.example.com",
+      STAGING_DASHBOARD_URL: "https://grafana.example.com/d",
+    },
+    steps: { start: { outputs: soakStart === "" ? {} : { "soak-start": soakStart }, outcome: "success" } },
+  });
+
+  /** Runs the report step for `event` with a gh stand-in answering `routes`; the npm arguments, gh calls, result. */
+  async function runReport(event: string, routes: Record<string, GhRoute>, soakStart = "", npmExit = 0) {
+    const stub = stubs(routes, { npm: NPM });
+    const ctx = contexts(event, soakStart);
+    const env = Object.fromEntries(Object.entries(report.env ?? {}).map(([k, v]) => [k, String(valueOf(v, ctx))]));
+    const cwd = mkdtempSync(join(tmpdir(), "soak-report-checkout-"));
+    const run = await runScript(report.run!, {
+      cwd,
+      env: { ...env, ...stub.env, NPM_EXIT: String(npmExit) },
+      bin: stub.bin,
+    });
+    const argsFile = join(stub.env.WORKFLOW_GH_STUB!, "npm-args");
+    const args = existsSync(argsFile) ? readFileSync(argsFile, "utf8").trimEnd().split("\n") : [];
+    return { run, args, calls: stub.ghCalls().map((c) => `${c.method} ${c.endpoint}`) };
+  }
+
+  it("runs hourly only while SOAK_REPORTS is on, and whenever dispatched; reads runs, nothing more", () => {
+    expect(Object.keys(doc.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    const runs = (event: string, reports: string) =>
+      jobRuns(job.if, {}, { github: { event_name: event }, vars: { SOAK_REPORTS: reports } });
+    expect([
+      runs("schedule", "on"),
+      runs("schedule", "off"),
+      runs("schedule", ""),
+      runs("workflow_dispatch", ""),
+    ]).toEqual([true, false, false, true]);
+    expect(doc.permissions).toEqual({ contents: "read" });
+    expect(job.permissions).toEqual({ contents: "read", actions: "read", "id-token": "write" });
+    expect(environmentOf(job)).toBe("staging-preview");
+    expect(report.run).not.toMatch(/\$\{\{/);
+  });
+
+  it("takes the soak's start from the input or SOAK_START, and reads staging's outputs only without one", async () => {
+    const startOf = async (input: string, variable: string) => {
+      const ctx = { inputs: { "soak-start": input }, vars: { SOAK_START: variable } };
+      const env = Object.fromEntries(Object.entries(start.env ?? {}).map(([k, v]) => [k, String(valueOf(v, ctx))]));
+      return (await runScript(start.run!, { cwd: PROJECT_DIR, env })).outputs;
+    };
+    expect(await startOf("2026-02-02T00:00:00Z", "2026-01-01T00:00:00Z")).toEqual({
+      "soak-start": "2026-02-02T00:00:00Z",
+    });
+    expect(await startOf("", "2026-01-01T00:00:00Z")).toEqual({ "soak-start": "2026-01-01T00:00:00Z" });
+    expect(await startOf("", "")).toEqual({});
+    const pulumiSteps = steps.filter((s) => s.uses?.startsWith("pulumi/") || s.run?.includes("pulumi stack output"));
+    expect(pulumiSteps).toHaveLength(3);
+    for (const step of pulumiSteps) {
+      expect(jobRuns(step.if, {}, contexts("schedule"))).toBe(true);
+      expect(jobRuns(step.if, {}, contexts("schedule", "2026-02-02T00:00:00Z"))).toBe(false);
+    }
+  });
+
+  it("a scheduled run reports on (previous successful scheduled run, this run]", async () => {
+    const { run, args, calls } = await runReport("schedule", {
+      "GET repos/o/r/actions/runs/99": { body: { id: 99, created_at: THIS_RUN } },
+      [RUNS]: { body: { total_count: 40, workflow_runs: [{ id: 98, created_at: PREVIOUS }] } },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(calls).toEqual(["GET repos/o/r/actions/runs/99", RUNS]);
+    expect(args).toEqual([
+      ...["run", "-s", "soak-report", "--", "--stack", "staging", "--report", "soak-report", "--post-to-slack"],
+      ...["--report-url", "https://github.com/o/r/actions/runs/99", "--format", "markdown"],
+      ...[
+        "--dashboard-url",
+        "https://grafana.example.com/d",
+        "--stack-outputs",
+        `${run.runnerTemp}/staging-outputs.json`,
+      ],
+      ...["--scheduled", "--end", THIS_RUN, "--previous-run", PREVIOUS],
+    ]);
+    expect(run.summary).toBe("## the report\n");
+  });
+
+  it("the first scheduled run (no earlier success) leaves --previous-run to the tool's default", async () => {
+    const { args } = await runReport("schedule", {
+      "GET repos/o/r/actions/runs/99": { body: { created_at: THIS_RUN } },
+      [RUNS]: { body: { total_count: 0, workflow_runs: [] } },
+    });
+    expect(args.slice(-3)).toEqual(["--scheduled", "--end", THIS_RUN]);
+    expect(args).not.toContain("--previous-run");
+  });
+
+  it("a run by hand reports at once, with the start given; NO-GO passes the run, exit 2 fails it", async () => {
+    const { run, args, calls } = await runReport("workflow_dispatch", {}, "2026-02-02T00:00:00Z", 1);
+    expect(run.code).toBe(0);
+    expect(calls).toEqual([]);
+    expect(args).toContain("--soak-start");
+    expect(args).not.toContain("--scheduled");
+    expect(args).not.toContain("--stack-outputs");
+    expect((await runReport("workflow_dispatch", {}, "2026-02-02T00:00:00Z", 2)).run.code).toBe(2);
+  });
+});
+
+describe("Rollback watch: every 5 minutes while ROLLOUT_WATCH is on, per stack, issues: write only", () => {
+  const file = workflowFiles.find((f) => f.endsWith("rollback-watch.yml"))!;
+  const workflow = parse(readFileSync(file, "utf8")) as {
+    on: { schedule?: { cron: string }[] };
+    permissions: Record<string, string>;
+    jobs: Record<string, Job & { permissions?: Record<string, string>; strategy?: { matrix: { stack: string[] } } }>;
+  };
+  const job = workflow.jobs.watch!;
+  const step = job.steps!.find((s) => s.run?.includes("npm run -s rollback-check"))!;
+
+  it("runs every 5 minutes only while the variable is on, and whenever dispatched, for both stacks", async () => {
+    expect(workflow.on.schedule).toEqual([{ cron: "*/5 * * * *" }]);
+    await loadExpressions();
+    const runs = (event: string, watch: string) =>
+      jobRuns(job.if, {}, { github: { event_name: event }, vars: { ROLLOUT_WATCH: watch } });
+    expect(runs("schedule", "on")).toBe(true);
+    expect(runs("schedule", "off")).toBe(false);
+    expect(runs("schedule", "")).toBe(false);
+    expect(runs("workflow_dispatch", "")).toBe(true);
+    expect(job.strategy?.matrix.stack).toEqual(["staging", "beta"]);
+  });
+
+  it("may write issues and nothing else, with read-only credentials from the stack's -preview environment", () => {
+    expect(workflow.permissions).toEqual({ contents: "read" });
+    expect(job.permissions).toEqual({ contents: "read", issues: "write" });
+    expect(environmentOf(job)).toBe("${{ matrix.stack }}-preview");
+    expect(step.env?.LAUNCHDARKLY_ACCESS_TOKEN).toBe("${{ secrets.LAUNCHDARKLY_READ_TOKEN }}");
+    expect(step.run).not.toMatch(/\$\{\{/);
+  });
+
+  const ldToken = "ld-watch-token-for-the-test";
+  const watchEnv = (launchDarklyUrl: string) => ({
+    STACK: "beta",
+    GITHUB_TOKEN: "ghp-watch-token-for-the-test",
+    GITHUB_REPOSITORY: "athlete-ally/stream5-time-crunch",
+    GITHUB_API_URL: "http://127.0.0.1:9",
+    LAUNCHDARKLY_URL: launchDarklyUrl,
+    LAUNCHDARKLY_ACCESS_TOKEN: ldToken,
+    GRAFANA_URL: "http://127.0.0.1:9",
+    GRAFANA_TOKEN: "grafana-watch-token-for-the-test",
+    PROMETHEUS_URL: "http://127.0.0.1:9",
+    PREVIEW_URL: "",
+    SLACK_WEBHOOK_URL: "",
+  });
+
+  it("nothing killed: a passing run that says so in the summary", async () => {
+    const launchDarkly = await startLaunchDarklyApi(ldToken);
+    try {
+      launchDarkly.flags.set(
+        "athlete-ally/feature.stream5_time_crunch_mode",
+        flagAnswer("feature.stream5_time_crunch_mode", "production", true, rolloutOf(10)),
+      );
+      const run = await runScript(step.run!, { cwd: PROJECT_DIR, env: watchEnv(launchDarkly.url) });
+      expect(run.code).toBe(0);
+      expect(run.summary).toContain("nothing killed");
+      expect(launchDarkly.requests.map((r) => r.path)).toEqual([
+        "/api/v2/flags/athlete-ally/feature.stream5_time_crunch_mode?env=production",
+      ]);
+    } finally {
+      await launchDarkly.close();
+    }
+  });
+
+  it("LaunchDarkly unreachable: a failed run naming it, no token printed", async () => {
+    const run = await runScript(step.run!, { cwd: PROJECT_DIR, env: watchEnv(`http://127.0.0.1:${await freePort()}`) });
+    expect(run.code).toBe(2);
+    expect(run.summary).toMatch(/LaunchDarkly at http:\/\/127\.0\.0\.1:\d+ cannot be reached/);
+    for (const text of [run.summary, run.stdout, run.stderr]) expect(text).not.toContain(ldToken);
   });
 });

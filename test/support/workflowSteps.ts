@@ -154,6 +154,10 @@ if ((m = /^((?:\.[A-Za-z_]+)+)$/.exec(jq))) {
   let v = route.body;
   for (const key of m[1].slice(1).split(".")) v = v == null ? null : v[key];
   process.stdout.write((v == null ? "null" : String(v)) + "\n");
+} else if ((m = /^\.([A-Za-z_]+)\[0\]((?:\.[A-Za-z_]+)+) \/\/ empty$/.exec(jq))) {
+  let v = (route.body[m[1]] ?? [])[0];
+  for (const key of m[2].slice(1).split(".")) v = v == null ? null : v[key];
+  if (v != null) process.stdout.write(String(v) + "\n");
 } else if ((m = /^map\(select\(\.body \| startswith\("(.*)"\)\)\) \| \.\[0\]\.id \/\/ empty$/.exec(jq))) {
   const found = route.body.find((c) => c.body.startsWith(m[1]));
   if (found) process.stdout.write(String(found.id) + "\n");

@@ -29,6 +29,7 @@ const TOOLS = {
   verify: { entry: "tools/verify/main.ts" },
   "load-test": { entry: "tools/loadTest/main.ts" },
   promote: { entry: "tools/promote/main.ts" },
+  "soak-report": { entry: "tools/soakReport/main.ts" },
   "rollback-check": { entry: "tools/rollbackCheck/main.ts" },
 };
 

@@ -21,12 +21,17 @@ export interface GateInProcess {
 // The gate reads neither GitHub's token nor the webhook: the calling tool posts itself.
 const NOT_FOR_THE_GATE = new Set(["GITHUB_TOKEN", "SLACK_WEBHOOK_URL"]);
 
+/**
+ * Runs the gate. Its report goes to `reportDir` when the caller keeps it (charts included), else to
+ * a scratch folder removed afterwards.
+ */
 export async function runGateInProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   io: ToolIO,
+  reportDir?: string,
 ): Promise<GateInProcess> {
-  const scratch = mkdtempSync(join(tmpdir(), "gate-in-process-"));
+  const scratch = reportDir ?? mkdtempSync(join(tmpdir(), "gate-in-process-"));
   try {
     let json = "";
     const code = await gateMain(
@@ -42,6 +47,6 @@ export async function runGateInProcess(
     }
     return { code, json, report };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (reportDir === undefined) rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -38,7 +38,21 @@ export const verdictWord = (verdict: GateVerdict) => verdict.outcome;
 const INCONCLUSIVE_TEXT =
   "INCONCLUSIVE: every other criterion passed, but the regression criterion could not tell (too few samples); not GO.";
 
-const measureValue = (f: RegressionFinding, value: number | null) =>
+/** What a regression row shows of a finding: a RegressionFinding, or its fields read back from report.json. */
+export type FindingCells = Pick<
+  RegressionFinding,
+  | "scope"
+  | "measure"
+  | "status"
+  | "baselineMedian"
+  | "judgedMedian"
+  | "baselineSamples"
+  | "judgedSamples"
+  | "effect"
+  | "p"
+>;
+
+const measureValue = (f: FindingCells, value: number | null) =>
   value === null
     ? "no data"
     : f.measure === "error ratio"
@@ -46,7 +60,7 @@ const measureValue = (f: RegressionFinding, value: number | null) =>
       : `${Number(value.toPrecision(3))} s`;
 
 /** The regression criterion's rows: scope, measure, both medians (and sample counts), effect, p, verdict. */
-export function regressionRows(regression: RegressionVerdict): string[][] {
+export function regressionRows(regression: { readonly findings: readonly FindingCells[] }): string[][] {
   return [
     ["route", "measure", "baseline median (n)", "judged median (n)", "effect", "p", "verdict"],
     ...regression.findings.map((f) => [

@@ -4,6 +4,7 @@
  * message, output or file.
  */
 import { Unreachable } from "../cli/runner";
+import type { CriterionVerdict } from "../../components/soak/soakCriteria";
 import { formatTime, incidentLines, soakLine, verdictWord, type GateRun } from "./report";
 
 /** Slack's limits for messages and blocks (api.slack.com/reference/block-kit/blocks). */
@@ -31,7 +32,7 @@ export class SlackPostFailed extends Unreachable {
 }
 
 /** Slack mrkdwn: `&`, `<` and `>` are control characters. */
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+export const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** At most `limit` characters: whole lines, then a note of how many were left out. */
 export function fitLines(lines: readonly string[], limit: number): string {
@@ -50,10 +51,33 @@ export function fitLines(lines: readonly string[], limit: number): string {
   return kept.join("\n").slice(0, limit);
 }
 
-const section = (text: string): Block => ({
+/** A mrkdwn section, cut to Slack's limit. */
+export const section = (text: string): Block => ({
   type: "section",
   text: { type: "mrkdwn", text: text.slice(0, SLACK_LIMITS.sectionText) },
 });
+
+/** A header block, cut to Slack's limit. */
+export const header = (text: string): Block => ({
+  type: "header",
+  text: { type: "plain_text", text: text.slice(0, SLACK_LIMITS.headerText) },
+});
+
+/** One criterion as a line: pass or fail, what was observed, what it needs. */
+export const criterionLine = (c: Pick<CriterionVerdict, "title" | "observed" | "threshold" | "pass">) =>
+  `${c.pass ? ":white_check_mark:" : ":x:"} *${escape(c.title)}*: ${escape(c.observed)} (needs ${escape(c.threshold)})`;
+
+/** The links to the dashboard and the full report, as one section (none without either). */
+export function linksSection(links: {
+  readonly dashboardUrl?: string | undefined;
+  readonly reportUrl?: string | undefined;
+}): Block[] {
+  const items = [
+    links.dashboardUrl ? `<${links.dashboardUrl}|Dashboard>` : undefined,
+    links.reportUrl ? `<${links.reportUrl}|Full report>` : undefined,
+  ].filter((item) => item !== undefined);
+  return items.length > 0 ? [section(items.join("  ·  "))] : [];
+}
 
 export function slackMessage(run: GateRun, links: { readonly reportUrl?: string | undefined } = {}): SlackMessage {
   const { verdict } = run;
@@ -63,26 +87,16 @@ export function slackMessage(run: GateRun, links: { readonly reportUrl?: string 
     : verdict.outcome === "INCONCLUSIVE"
       ? "the regression criterion is inconclusive (too few samples)"
       : `failing: ${verdict.failing.join(", ")}`;
-  const criteria = verdict.criteria.map(
-    (c) =>
-      `${c.pass ? ":white_check_mark:" : ":x:"} *${escape(c.title)}*: ${escape(c.observed)} (needs ${escape(c.threshold)})`,
-  );
+  const criteria = verdict.criteria.map(criterionLine);
   const incidents = verdict.criteria.flatMap(incidentLines).map((line) => `• ${escape(line)}`);
-  const linkItems = [
-    run.dashboardUrl ? `<${run.dashboardUrl}|Dashboard>` : undefined,
-    links.reportUrl ? `<${links.reportUrl}|Full report>` : undefined,
-  ].filter((item) => item !== undefined);
   const blocks: Block[] = [
-    {
-      type: "header",
-      text: { type: "plain_text", text: `Time Crunch soak gate: ${word}`.slice(0, SLACK_LIMITS.headerText) },
-    },
+    header(`Time Crunch soak gate: ${word}`),
     section(`*${word}*: ${escape(summary)}.\n${escape(soakLine(verdict))}`),
     section(fitLines(criteria, SLACK_LIMITS.sectionText)),
     ...(incidents.length > 0
       ? [section(`*When and how long*\n${fitLines(incidents, SLACK_LIMITS.sectionText - 25)}`)]
       : []),
-    ...(linkItems.length > 0 ? [section(linkItems.join("  ·  "))] : []),
+    ...linksSection({ dashboardUrl: run.dashboardUrl, reportUrl: links.reportUrl }),
     {
       type: "context",
       elements: [

@@ -1,0 +1,262 @@
+/**
+ * `npm run soak-report` (tools/soakReport) in process, against a real Prometheus holding a
+ * synthetic 49-hour soak (and the engine's other routes from a day before it), posting to a real
+ * local HTTP server that records each POST: the hourly update, the daily summary and the final
+ * report as Slack receives them, and the runs that must post nothing.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SLACK_LIMITS, type SlackMessage } from "../tools/gate/slack";
+import { main } from "../tools/soakReport/main";
+import { cases } from "./support/cases";
+import { recorder, type Recorder } from "./support/httpRecorder";
+import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
+import { httpServerMetrics, openMetrics, OTHER_ROUTES, type Soak } from "./support/soakSeries";
+import { runTool, type ToolRun } from "./support/toolRun";
+
+const T0 = Date.parse("2026-02-02T00:00:00Z") / 1000;
+const HOUR = 3600;
+const SOAK: Soak = { start: T0, minutes: 49 * 60 };
+const iso = (unix: number) => new Date(unix * 1000).toISOString();
+const WEBHOOK_SECRET = "T0SOAKREPORT/B0SOAKREPORT/webhook-secret-for-the-test";
+const DASHBOARD = "https://grafana.example.com/d/time-crunch";
+const RUN_URL = "https://github.com/athlete-ally/stream5-time-crunch/actions/runs/42";
+
+const scratch = mkdtempSync(join(tmpdir(), "soak-report-test-"));
+function outputsFile(name: string, intent: unknown): string {
+  const file = join(scratch, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ dashboardUrl: DASHBOARD, rolloutIntent: intent }));
+  return file;
+}
+const intent = (extra: Record<string, unknown>) => ({ targeting: "on", rolloutPercentage: 100, ...extra });
+
+let prometheus: LocalPrometheus | undefined;
+let slack: Recorder | undefined;
+const reportDirs = { hourly: join(scratch, "hourly"), daily: join(scratch, "daily") };
+type RunName = "hourly" | "daily" | "final" | "noGo" | "nothingDue" | "ended" | "noSoak" | "slackDown";
+const runs = {} as Record<RunName, ToolRun>;
+
+const env = (name: string, webhook?: string) => ({
+  PROMETHEUS_URL: prometheus?.url ?? "",
+  SLACK_WEBHOOK_URL: webhook ?? `${slack?.url ?? ""}/services/${WEBHOOK_SECRET}/${name}`,
+});
+const posted = (name: string) =>
+  (slack?.requests ?? [])
+    .filter((r) => r.path === `/services/${WEBHOOK_SECRET}/${name}`)
+    .map((r) => JSON.parse(r.body) as SlackMessage);
+/** The message's text as a reader sees it, one string. */
+const shown = (message: SlackMessage) => JSON.stringify(message.blocks);
+
+beforeAll(async () => {
+  const other = { start: T0 - 25 * HOUR, minutes: 74 * 60, routes: OTHER_ROUTES };
+  prometheus = await startPrometheus([openMetrics(SOAK, 2), httpServerMetrics(other, 2)]);
+  slack = await recorder((_, response) => {
+    response.end("ok");
+  });
+  const slackDown = `http://127.0.0.1:${String(await freePort())}/services/${WEBHOOK_SECRET}`;
+  const links = ["--post-to-slack", "--dashboard-url", DASHBOARD, "--report-url", RUN_URL];
+  const report = (name: RunName, args: string[], webhook?: string) => runTool(main, args, env(name, webhook));
+  [runs.hourly, runs.daily, runs.final, runs.noGo, runs.nothingDue, runs.ended, runs.noSoak, runs.slackDown] =
+    await Promise.all([
+      report("hourly", [
+        ...["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 5 * HOUR + 420)],
+        ...[...links, "--report", reportDirs.hourly],
+      ]),
+      report("daily", [
+        ...["--scheduled", "--stack-outputs", outputsFile("staging", intent({ since: iso(T0) }))],
+        // Seven minutes after the slot, as the cron runs: the day judged is still the soak's first.
+        ...["--end", String(T0 + 24 * HOUR + 420), ...links, "--report", reportDirs.daily],
+      ]),
+      report("final", [
+        ...["--scheduled", "--soak-start", String(T0), "--previous-run", iso(T0 + 47 * HOUR + 300)],
+        ...["--end", iso(T0 + 48 * HOUR + 300), ...links, "--format", "json"],
+      ]),
+      // A run by hand, 48 hours after a start given too early: the data does not cover the gate's window.
+      report("noGo", ["--soak-start", iso(T0 - 28 * HOUR), "--end", iso(T0 + 20 * HOUR), ...links]),
+      report("nothingDue", ["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 9.5 * HOUR), ...links]),
+      report("ended", ["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 49 * HOUR), ...links]),
+      report("noSoak", [
+        ...["--scheduled", "--stack-outputs", outputsFile("off", { ...intent({ since: iso(T0) }), targeting: "off" })],
+        ...["--end", iso(T0 + 5 * HOUR), ...links],
+      ]),
+      report("slackDown", ["--soak-start", iso(T0), "--end", iso(T0 + 3 * HOUR), "--post-to-slack"], slackDown),
+    ]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([prometheus?.stop(), slack?.close()]);
+});
+
+/** Every problem with a message against Slack's limits (none: it fits). */
+function overLimits(message: SlackMessage): string[] {
+  const problems: string[] = [];
+  if (message.blocks.length > SLACK_LIMITS.blocks) problems.push(`${message.blocks.length} blocks`);
+  for (const block of message.blocks) {
+    if (block.type === "header" && block.text.text.length > SLACK_LIMITS.headerText) problems.push("header too long");
+    if (block.type === "section" && block.text.text.length > SLACK_LIMITS.sectionText)
+      problems.push("section too long");
+  }
+  return problems;
+}
+
+describe("the hourly update (hour 5)", () => {
+  it("posts the soak so far: the verdict in the header, each criterion against its target, both links", () => {
+    expect(runs.hourly.stderr).toBe("soak-report: posted the hourly report to Slack\n");
+    expect(runs.hourly.code).toBe(0);
+    const [message, ...more] = posted("hourly");
+    expect(more).toEqual([]);
+    expect(message!.blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "Time Crunch soak, hour 5: GO so far" },
+    });
+    const text = shown(message!);
+    expect(text).toContain(
+      "Judged over the soak so far, 2026-02-02 00:00 UTC to 2026-02-02 05:07 UTC, 184,200 requests.",
+    );
+    expect(text).toContain(":white_check_mark: *success rate*: 97% (needs &gt; 95%)");
+    expect(text).toContain(":white_check_mark: *p95 response time*: 0.813 s (needs &lt; 5 s)");
+    expect(text).toContain(":white_check_mark: *coverage*");
+    expect(text).toContain(`<${DASHBOARD}|Dashboard>`);
+    expect(text).toContain(`<${RUN_URL}|Full report>`);
+    expect(overLimits(message!)).toEqual([]);
+  });
+
+  it("writes the gate's report, charts and this message next to it", () => {
+    const files = readdirSync(reportDirs.hourly).sort();
+    expect(files).toEqual(["charts", "report.json", "report.md", "slack-message.json", "soak-report.md"]);
+    expect(readdirSync(join(reportDirs.hourly, "charts")).length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(reportDirs.hourly, "slack-message.json"), "utf8"))).toEqual(
+      posted("hourly")[0],
+    );
+    expect(readFileSync(join(reportDirs.hourly, "soak-report.md"), "utf8")).toMatch(
+      /^## Time Crunch soak, hour 5: GO so far\n/,
+    );
+  });
+});
+
+describe("the daily summary (hour 24)", () => {
+  it("compares each criterion with the 24 hours before, honest about no data", () => {
+    expect(runs.daily.code).toBe(0);
+    const [message] = posted("daily");
+    expect(message!.blocks[0]).toMatchObject({
+      text: { text: "Time Crunch soak, hour 24: daily summary, GO so far" },
+    });
+    const text = shown(message!);
+    expect(text).toContain("(rolloutIntent.since)");
+    expect(text).toContain("against the 24 hours before (2026-02-01 00:00 UTC to 2026-02-02 00:00 UTC, no requests)");
+    expect(text).toContain(":white_check_mark: *success rate*: 97% (needs &gt; 95%) · 24 h before: no data");
+    expect(text).toContain(":white_check_mark: *error rate*: 1% (needs &lt; 5%) · 24 h before: no data");
+    expect(overLimits(message!)).toEqual([]);
+  });
+
+  it("gives the other routes' performance and the recommendation so far", () => {
+    const text = shown(posted("daily")[0]!);
+    expect(text).toContain("*Performance of the engine's other routes (no regressions)*");
+    expect(text).toMatch(/• pass: the last 24 hours against the window before/);
+    expect(text).toMatch(/• all routes p95 latency: 0\.175 s \(\d+\) → 0\.175 s \(\d+\), effect \+0%, p [^:]+: pass/);
+    expect(text).toContain("*Recommendation so far*");
+    expect(text).toContain(
+      "• On track: the final report, with the go/no-go recommendation, at 2026-02-04 00:00 UTC (hour 48).",
+    );
+  });
+
+  it("renders the previous day as a column in the markdown", () => {
+    const markdown = readFileSync(join(reportDirs.daily, "soak-report.md"), "utf8");
+    expect(markdown).toContain("| criterion | target | last 24 h | 24 h before | verdict |");
+    expect(markdown).toContain("| success rate | > 95% | 97% | no data | pass |");
+  });
+});
+
+describe("the final report (hour 48)", () => {
+  it("says GO as the promotion gate judges it, and the next step: the pull request turning the beta on", () => {
+    expect(runs.final.code).toBe(0);
+    const json = JSON.parse(runs.final.stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      due: true,
+      kind: "final",
+      slot: { hour: 48, at: iso(T0 + 48 * HOUR) },
+      hour: 48,
+      verdict: "GO",
+      window: { duration: "24h" },
+    });
+    const [message] = posted("final");
+    expect(message!.blocks[0]).toMatchObject({ text: { text: "Time Crunch soak, hour 48: final report, GO" } });
+    const text = shown(message!);
+    expect(text).toContain("`npm run gate -- --stack staging`, window 24h");
+    expect(text).toContain("*Next step*");
+    expect(text).toContain("a pull request turning `targeting: on` in Pulumi.beta.yaml");
+    expect(text).toContain("`pulumi config set targeting on -s beta`");
+    expect(text).not.toContain("*Failing*");
+    expect(overLimits(message!)).toEqual([]);
+  });
+
+  it("says NO-GO, what failed, and that the beta must not be turned on (exit 1)", () => {
+    expect(runs.noGo.code).toBe(1);
+    const [message] = posted("noGo");
+    expect(message!.blocks[0]).toMatchObject({ text: { text: "Time Crunch soak, hour 48: final report, NO-GO" } });
+    const text = shown(message!);
+    expect(text).toContain("*Failing*\\n• coverage: ");
+    expect(text).toContain("The beta must not be turned on");
+    expect(text).not.toContain("pulumi config set targeting on");
+  });
+});
+
+describe("runs that post nothing", () => {
+  it("a scheduled run between slots: nothing due, the next report named, exit 0", () => {
+    expect(runs.nothingDue).toEqual({
+      code: 0,
+      stdout:
+        "soak-report: staging: no report due: no report is due between two slots; next: the four-hourly update at hour 12, 2026-02-02 12:00 UTC.\n",
+      stderr: "",
+    });
+    expect(posted("nothingDue")).toEqual([]);
+  });
+
+  it("after hour 48, and while targeting is off, nothing is due", () => {
+    expect(runs.ended.code).toBe(0);
+    expect(runs.ended.stdout).toContain("the soak's reports ended at hour 48");
+    expect(runs.noSoak.code).toBe(0);
+    expect(runs.noSoak.stdout).toContain("targeting is off");
+    expect(runs.noSoak.stdout).toContain("no soak running");
+    expect([...posted("ended"), ...posted("noSoak")]).toEqual([]);
+  });
+
+  it.each(
+    cases([
+      ["no start given", []],
+      ["stack outputs without rolloutIntent.since", ["--stack-outputs", outputsFile("nosince", intent({}))]],
+    ] as const),
+  )("an unknown start (%s) is exit 2, naming --soak-start and --stack-outputs", async (_, args) => {
+    const run = await runTool(main, ["--scheduled", ...args], env("unknown"));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^soak-report: the soak's start is unknown/);
+    expect(run.stderr).toContain("--soak-start TIME");
+    expect(run.stderr).toContain("--stack-outputs FILE");
+    expect(posted("unknown")).toEqual([]);
+  });
+
+  it("an unreachable Slack is exit 2, the report still printed", () => {
+    expect(runs.slackDown.code).toBe(2);
+    expect(runs.slackDown.stdout).toMatch(/^Time Crunch soak, hour 3: GO so far\n/);
+    expect(runs.slackDown.stderr).toMatch(
+      /^soak-report: could not post to Slack \(SLACK_WEBHOOK_URL\): ECONNREFUSED\n$/,
+    );
+  });
+});
+
+describe("the webhook URL", () => {
+  const filesUnder = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) =>
+      statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)],
+    );
+
+  it("appears in no output and no report file", () => {
+    for (const run of Object.values(runs)) expect(`${run.stdout}${run.stderr}`).not.toContain(WEBHOOK_SECRET);
+    const files = filesUnder(scratch);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) expect(readFileSync(file, "utf8")).not.toContain(WEBHOOK_SECRET);
+    for (const post of slack!.requests) expect(post.body).not.toContain(WEBHOOK_SECRET);
+  });
+});

@@ -1,0 +1,299 @@
+/**
+ * `npm run soak-report -- --stack staging`: the staging checklist's communication plan on its
+ * schedule (`node tools/cli/launcher.cjs soak-report`), a tool of the one runner
+ * (`tools/cli/runner.ts`). Which report is due is `components/soak/reportSchedule.ts`; what each
+ * says, `report.ts`. It runs the soak gate in process (its `main`, `--format json`), once per
+ * judgement the report needs, and posts the report to Slack itself.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { Targeting } from "../../components/rollout/targeting";
+import {
+  currentReport,
+  dueReport,
+  ReportKind,
+  slotTime,
+  UNKNOWN_START_REASON,
+  type ReportSlot,
+} from "../../components/soak/reportSchedule";
+import { formatOf, httpUrl, toolMain, UsageError, writeResult, type Format, type ToolIO } from "../cli/runner";
+import { DEFAULT_BUDGET, runBoundSeconds } from "../gate/budget";
+import { runGateInProcess } from "../gate/inProcess";
+import { stackOutputsIntent, timeOf } from "../gate/main";
+import { formatTime } from "../gate/report";
+import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
+import {
+  noReportJson,
+  noReportLine,
+  renderJson,
+  renderMarkdown,
+  renderText,
+  slackMessage,
+  type GateJson,
+  type NoReport,
+  type SoakReport,
+  type StartSource,
+} from "./report";
+
+export const HELP = `Usage: npm run soak-report -- --stack staging [options]
+
+The staging checklist's communication plan: hourly updates for the first 8
+hours, every 4 hours through hour 48, a daily summary at hour 24, the final
+go/no-go report at hour 48 (components/soak/reportSchedule.ts). Each report
+runs the soak gate: hourly and four-hourly over the soak so far; the daily
+summary over the last 24 hours against the 24 before; the final report as the
+promotion gate judges it. Without --scheduled, the report for now, at once.
+
+  --stack NAME           the soaking stack (default staging): thresholds from
+                         Pulumi.NAME.yaml
+  --soak-start TIME      the soak's start: RFC 3339 or Unix seconds
+  --stack-outputs FILE   the soak's start from rolloutIntent.since in FILE
+                         (\`pulumi stack output --json\`); targeting off: no soak
+  --scheduled            make only the report the schedule says is due in
+                         (previous run, end]; none: say so, exit 0
+  --previous-run TIME    the previous scheduled run's time (default: end - 1h,
+                         the hourly cron's period)
+  --end TIME             the report's time: RFC 3339 or Unix seconds (default now)
+  --prometheus-url URL   Prometheus' base URL (or PROMETHEUS_URL)
+  --post-to-slack        post the report to the incoming webhook in
+                         SLACK_WEBHOOK_URL
+  --dashboard-url URL    link the Grafana dashboard
+  --report-url URL       link the full report (e.g. the CI run)
+  --report DIR           the gate's report (report.md, report.json, charts/)
+                         plus soak-report.md and slack-message.json
+  --format FORMAT        stdout: text (default), markdown or json
+  --help                 this text
+
+Prometheus credentials as for the gate. Credentials and the webhook URL are
+never printed or written.
+
+Exit codes: 0 nothing due, or a report with GO (so far); 1 a report with NO-GO
+or INCONCLUSIVE (or an unexpected failure); 2 bad usage or config, the soak's
+start unknown, or Prometheus or Slack unreachable.`;
+
+const FLAGS = {
+  stack: { type: "string", default: "staging" },
+  "soak-start": { type: "string" },
+  "stack-outputs": { type: "string" },
+  scheduled: { type: "boolean", default: false },
+  "previous-run": { type: "string" },
+  end: { type: "string" },
+  "prometheus-url": { type: "string" },
+  "post-to-slack": { type: "boolean", default: false },
+  "dashboard-url": { type: "string" },
+  "report-url": { type: "string" },
+  report: { type: "string" },
+  format: { type: "string", default: "text" },
+} satisfies ParseArgsOptionsConfig;
+
+type Values = { readonly [K in keyof typeof FLAGS]?: (typeof FLAGS)[K] extends { type: "boolean" } ? boolean : string };
+
+/** The cron's period: a scheduled run without --previous-run assumes the run an hour before. */
+const CRON_PERIOD_SECONDS = 3600;
+
+/** The soak's start as the flags give it; never guessed (not from Prometheus' first sample). */
+type SoakStart =
+  | { readonly kind: "known"; readonly start: number; readonly source: StartSource }
+  | { readonly kind: "unknown"; readonly why: string }
+  | { readonly kind: "no-soak"; readonly why: string };
+
+function soakStart(values: Values): SoakStart {
+  const given = values["soak-start"];
+  const outputs = values["stack-outputs"];
+  if (given !== undefined && outputs !== undefined) {
+    throw new UsageError("give at most one of --soak-start TIME or --stack-outputs FILE (see --help)");
+  }
+  if (given !== undefined) return { kind: "known", start: timeOf("soak-start", given), source: "--soak-start" };
+  if (outputs === undefined) return { kind: "unknown", why: "neither --soak-start nor --stack-outputs was given" };
+  const intent = stackOutputsIntent(outputs);
+  if (intent === undefined) return { kind: "unknown", why: `${outputs} has no rolloutIntent output` };
+  if (intent.targeting === Targeting.Off) {
+    return { kind: "no-soak", why: `targeting is off (rolloutIntent in ${outputs}): no soak running` };
+  }
+  if (intent.since === undefined) {
+    return { kind: "unknown", why: `${outputs} has no rolloutIntent.since (a stack deployed before it existed)` };
+  }
+  return { kind: "known", start: Date.parse(intent.since) / 1000, source: "rolloutIntent.since" };
+}
+
+interface Options {
+  readonly stack: string;
+  readonly start: SoakStart;
+  readonly scheduled: boolean;
+  /** Unix seconds, as given: the schedule's spans must meet exactly, so they are not rounded. */
+  readonly end: number;
+  readonly previousRun: number;
+  readonly format: Format;
+  readonly report: string | undefined;
+  readonly slackWebhookUrl: string | undefined;
+  readonly dashboardUrl: string | undefined;
+  readonly reportUrl: string | undefined;
+  /** Passed to the gate as given (it checks it and keeps it out of its output). */
+  readonly prometheusUrl: string | undefined;
+}
+
+function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
+  const stack = values.stack ?? "staging";
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${stack}: allowed: a stack name, e.g. staging`);
+  const format = formatOf(values.format);
+  if (!values["prometheus-url"] && !env.PROMETHEUS_URL) {
+    throw new UsageError("give --prometheus-url URL or set PROMETHEUS_URL (see --help)");
+  }
+  if (values["previous-run"] !== undefined && !values.scheduled) {
+    throw new UsageError("--previous-run is for --scheduled runs (see --help)");
+  }
+  const webhook = values["post-to-slack"] ? env.SLACK_WEBHOOK_URL : undefined;
+  if (values["post-to-slack"] && !webhook) throw new UsageError("--post-to-slack needs SLACK_WEBHOOK_URL");
+  const end = values.end === undefined ? now : timeOf("end", values.end);
+  const previous = values["previous-run"];
+  const dashboardUrl = values["dashboard-url"];
+  const reportUrl = values["report-url"];
+  return {
+    stack,
+    start: soakStart(values),
+    scheduled: values.scheduled === true,
+    end,
+    previousRun: previous === undefined ? end - CRON_PERIOD_SECONDS : timeOf("previous-run", previous),
+    format,
+    report: values.report === undefined ? undefined : resolve(values.report),
+    slackWebhookUrl: webhook === undefined ? undefined : httpUrl("SLACK_WEBHOOK_URL", webhook, false),
+    dashboardUrl: dashboardUrl === undefined ? undefined : httpUrl("--dashboard-url", dashboardUrl, true),
+    reportUrl: reportUrl === undefined ? undefined : httpUrl("--report-url", reportUrl, true),
+    prometheusUrl: values["prometheus-url"],
+  };
+}
+
+/** The gate's window for a report: the soak so far (1h at least, the gate's shortest), the last day, or the gate's own. */
+function judgements(slot: ReportSlot, start: number, end: number): string[][] {
+  const at = (t: number) => ["--end", String(t)];
+  switch (slot.kind) {
+    case ReportKind.Hourly:
+    case ReportKind.FourHourly: {
+      // The gate rounds its end down to the minute; the window starts at or after the soak's start.
+      const minutes = Math.floor((Math.floor(end / 60) * 60 - start) / 60);
+      return [["--window", `${Math.max(minutes, 60)}m`, ...at(end)]];
+    }
+    case ReportKind.DailySummary: {
+      // The soak's first day exactly, and the day before it: a run a few minutes after the slot
+      // would otherwise lend the soak's first minutes to "the day before".
+      const day = slotTime(start, slot);
+      return [
+        ["--window", "24h", ...at(day)],
+        ["--window", "24h", ...at(day - 24 * 3600)],
+      ];
+    }
+    case ReportKind.Final:
+      // Exactly as the Soak gate workflow judges the pull request that turns the beta on.
+      return [at(end)];
+  }
+}
+
+/**
+ * Runs the gate in process (its report in `reportDir`, if given); its JSON, or its exit code when
+ * it printed none (2: its message is on stderr).
+ */
+async function runGate(
+  args: readonly string[],
+  opts: Options,
+  env: NodeJS.ProcessEnv,
+  io: ToolIO,
+  reportDir: string | undefined,
+): Promise<GateJson | number> {
+  const gate = await runGateInProcess(
+    [
+      "--stack",
+      opts.stack,
+      ...args,
+      ...(opts.prometheusUrl === undefined ? [] : ["--prometheus-url", opts.prometheusUrl]),
+      ...(opts.dashboardUrl === undefined ? [] : ["--dashboard-url", opts.dashboardUrl]),
+    ],
+    env,
+    io,
+    reportDir,
+  );
+  if (gate.code === 2) return gate.code;
+  try {
+    return JSON.parse(gate.json) as GateJson;
+  } catch {
+    return gate.code;
+  }
+}
+
+/** Next to the gate's report: this report's markdown and its Slack message. */
+function writeReport(dir: string, report: SoakReport): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "soak-report.md"), renderMarkdown(report));
+  writeFileSync(join(dir, "slack-message.json"), `${JSON.stringify(slackMessage(report), null, 2)}\n`);
+}
+
+async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Promise<number> {
+  const nothing = (none: NoReport) => {
+    writeResult(io, opts.format, none, { text: noReportLine, markdown: noReportLine, json: noReportJson });
+    return 0;
+  };
+  const { start } = opts;
+  if (start.kind === "no-soak") return nothing({ stack: opts.stack, reason: start.why, next: undefined });
+  if (start.kind === "unknown") {
+    throw new UsageError(
+      `${UNKNOWN_START_REASON}: ${start.why}; give --soak-start TIME or --stack-outputs FILE (with rolloutIntent.since)`,
+    );
+  }
+  let slot: ReportSlot;
+  let missed = 0;
+  if (opts.scheduled) {
+    const due = dueReport({ start: start.start, now: opts.end, previousRun: opts.previousRun });
+    if (due.kind !== "due")
+      return nothing({ stack: opts.stack, reason: due.reason, next: due.kind === "none" ? due.next : undefined });
+    ({ slot, missed } = due);
+  } else {
+    if (opts.end <= start.start) {
+      throw new UsageError(
+        `the soak starts ${formatTime(start.start)}, not before the report's end ${formatTime(opts.end)}`,
+      );
+    }
+    slot = currentReport({ start: start.start, now: opts.end });
+  }
+
+  const runs = judgements(slot, start.start, opts.end);
+  io.onBound?.(runs.length * runBoundSeconds(DEFAULT_BUDGET) + SLACK_TIMEOUT_MS / 1000 + 10);
+  // One after the other: each run has the gate's budget, and the bound above is their sum. The
+  // gate's full report (charts included) kept in --report is the first judgement's: the one the
+  // report is about.
+  const judged: GateJson[] = [];
+  for (const [index, args] of runs.entries()) {
+    const result = await runGate(args, opts, env, io, index === 0 ? opts.report : undefined);
+    if (typeof result === "number") return result;
+    judged.push(result);
+  }
+  const [gate, previousDay] = judged as [GateJson, ...GateJson[]];
+  const report: SoakReport = {
+    stack: opts.stack,
+    slot,
+    scheduled: opts.scheduled,
+    missed,
+    start: start.start,
+    startSource: start.source,
+    end: opts.end,
+    gate,
+    ...(previousDay && { previousDay }),
+    dashboardUrl: opts.dashboardUrl,
+    reportUrl: opts.reportUrl,
+  };
+  writeResult(io, opts.format, report, { text: renderText, markdown: renderMarkdown, json: renderJson });
+  if (opts.report !== undefined) writeReport(opts.report, report);
+  if (opts.slackWebhookUrl !== undefined) {
+    await postToSlack(opts.slackWebhookUrl, slackMessage(report));
+    io.stderr.write(`soak-report: posted the ${slot.kind} report to Slack\n`);
+  }
+  return gate.go ? 0 : 1;
+}
+
+/** Makes the report that is due (or the one for now); returns the exit code. Never throws for a user's mistake. */
+export const main = toolMain({
+  name: "soak-report",
+  messagePrefix: "soak-report: ",
+  help: HELP,
+  flags: FLAGS,
+  run: ({ values }, env, io) => soakReport(options(values, env, (io.now ?? Date.now)() / 1000), env, io),
+});
