@@ -10,6 +10,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { StackConfigError } from "../../components/config/schema";
+import { durationSeconds } from "../../components/observability/metrics";
 import { StackFileError } from "../../components/config/stackFile";
 
 /** The exit codes every tool uses. */
@@ -69,6 +70,15 @@ export function httpUrl(what: string, value: string, shown = false): string {
     throw new UsageError(`${what}${shown ? ` ${value}` : ""}: allowed: an http or https URL`);
   }
   return value;
+}
+
+/** A duration flag's value in seconds (`30s`, `15m`, `2h`), or a usage error naming the flag. */
+export function durationFlag(flag: string, value: string | undefined): number {
+  const parsed = value === undefined ? undefined : durationSeconds(value);
+  if (parsed === undefined || parsed <= 0) {
+    throw new UsageError(`--${flag} ${String(value)}: allowed: a duration such as 30s, 15m or 2h`);
+  }
+  return parsed;
 }
 
 /** How a tool renders its result in each `--format`: JSON from a plain object, the others as text. */

@@ -4,7 +4,7 @@
  * Nothing here holds a token or a webhook URL: sources are shown as scheme, host and path.
  */
 import { acceptKillCommand } from "../../components/rollout/guards";
-import { fitLines, SLACK_LIMITS, type Block, type SlackMessage } from "../gate/slack";
+import { escape, fitLines, header, section, SLACK_LIMITS, type Block, type SlackMessage } from "../gate/slack";
 import { clock, describeAuthor, rollbackVerdict, type Kill, type RollbackStep } from "./rollback";
 
 /** GitHub's limit on an issue body, in characters. */
@@ -228,8 +228,6 @@ export function reportJson(run: RollbackRun) {
   };
 }
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 export function slackMessage(report: KillReport): SlackMessage {
   const title = `Time Crunch kill on ${report.stack}: ${verdictText[rollbackVerdict(report.steps)]}`;
   const lines = report.steps.map(
@@ -237,25 +235,14 @@ export function slackMessage(report: KillReport): SlackMessage {
       `${s.status === "pass" ? ":white_check_mark:" : s.status === "fail" ? ":x:" : ":grey_question:"} *${s.name}*: ${escape(s.found)}`,
   );
   const blocks: Block[] = [
-    { type: "header", text: { type: "plain_text", text: title.slice(0, SLACK_LIMITS.headerText) } },
-    {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: escape(
-          `Flag ${report.flag.key} turned off in ${report.flag.environment} at ${clock(report.kill.at)} by ${describeAuthor(report.kill.by)}.`,
-        ).slice(0, SLACK_LIMITS.sectionText),
-      },
-    },
-    { type: "section", text: { type: "mrkdwn", text: fitLines(lines, SLACK_LIMITS.sectionText) } },
-    ...(report.issue
-      ? [
-          {
-            type: "section" as const,
-            text: { type: "mrkdwn" as const, text: `<${report.issue.url}|Incident record #${report.issue.number}>` },
-          },
-        ]
-      : []),
+    header(title),
+    section(
+      escape(
+        `Flag ${report.flag.key} turned off in ${report.flag.environment} at ${clock(report.kill.at)} by ${describeAuthor(report.kill.by)}.`,
+      ),
+    ),
+    section(fitLines(lines, SLACK_LIMITS.sectionText)),
+    ...(report.issue ? [section(`<${report.issue.url}|Incident record #${report.issue.number}>`)] : []),
   ];
   return { text: `${title}${report.issue ? ` (${report.issue.url})` : ""}`, blocks };
 }

@@ -10,11 +10,12 @@ import { parsedConfigOf, type ParsedConfig } from "../../components/config/schem
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { AlertRuleKey, timeCrunchAlertRules } from "../../components/observability/alertRules";
 import { grafanaIdentity } from "../../components/observability/grafanaIdentity";
-import { durationSeconds, metricContract, queries } from "../../components/observability/metrics";
+import { metricContract, queries } from "../../components/observability/metrics";
 import { Targeting } from "../../components/rollout/targeting";
 import { judgeAnswer, PreviewAnswer } from "../../components/workload/previewContract";
 import { GITHUB_TIMEOUT_MS, githubSettings, type GitHubSettings } from "../cli/github";
 import {
+  durationFlag,
   formatOf,
   httpUrl,
   Refusal,
@@ -149,21 +150,13 @@ interface Options {
   readonly deadlineSeconds: number;
 }
 
-function seconds(flag: string, value: string | undefined): number {
-  const parsed = value === undefined ? undefined : durationSeconds(value);
-  if (parsed === undefined || parsed <= 0) {
-    throw new UsageError(`--${flag} ${String(value)}: allowed: a duration such as 10s or 15m`);
-  }
-  return parsed;
-}
-
 function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   const format = formatOf(values.format);
   const stack = values.stack;
   if (stack === undefined || stack === "") throw new UsageError("give --stack NAME (see --help)");
-  const settleSeconds = seconds("settle", values.settle);
-  const timeoutSeconds = seconds("timeout", values.timeout);
-  const deadlineSeconds = seconds("deadline", values.deadline);
+  const settleSeconds = durationFlag("settle", values.settle);
+  const timeoutSeconds = durationFlag("timeout", values.timeout);
+  const deadlineSeconds = durationFlag("deadline", values.deadline);
   if (timeoutSeconds > deadlineSeconds) {
     throw new UsageError(`--timeout (${timeoutSeconds} s) must not exceed --deadline (${deadlineSeconds} s)`);
   }

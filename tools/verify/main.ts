@@ -7,9 +7,9 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
-import { durationSeconds } from "../../components/observability/metrics";
 import { judgeAnswer } from "../../components/workload/previewContract";
 import {
+  durationFlag,
   formatOf,
   httpUrl,
   toolMain,
@@ -119,14 +119,6 @@ interface Options {
   readonly deadlineSeconds: number;
 }
 
-function seconds(flag: string, value: string | undefined): number {
-  const parsed = value === undefined ? undefined : durationSeconds(value);
-  if (parsed === undefined || parsed <= 0) {
-    throw new UsageError(`--${flag} ${String(value)}: allowed: a duration such as 10s or 2m`);
-  }
-  return parsed;
-}
-
 function endTime(value: string | undefined, now: number): number {
   if (value === undefined) return now;
   const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
@@ -150,9 +142,9 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   }
   const needs = (...checks: CheckName[]) => checks.some((c) => !skip.has(c));
   const window = values.window ?? "2h";
-  seconds("window", window);
-  const timeoutSeconds = seconds("timeout", values.timeout);
-  const deadlineSeconds = seconds("deadline", values.deadline);
+  durationFlag("window", window);
+  const timeoutSeconds = durationFlag("timeout", values.timeout);
+  const deadlineSeconds = durationFlag("deadline", values.deadline);
   if (timeoutSeconds > deadlineSeconds) {
     throw new UsageError(`--timeout (${timeoutSeconds} s) must not exceed --deadline (${deadlineSeconds} s)`);
   }

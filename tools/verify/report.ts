@@ -2,7 +2,7 @@
  * `npm run verify`'s output: text, markdown, JSON (a stable shape) and the Slack summary. Pure.
  * Nothing here ever holds a token: sources are shown as scheme, host and path.
  */
-import { fitLines, SLACK_LIMITS, type Block, type SlackMessage } from "../gate/slack";
+import { escape, fitLines, header, section, SLACK_LIMITS, type Block, type SlackMessage } from "../gate/slack";
 import { verdictOf, type CheckResult } from "./checks";
 
 export interface VerifyRun {
@@ -56,8 +56,6 @@ export function reportJson(run: VerifyRun) {
   };
 }
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 export function slackMessage(run: VerifyRun): SlackMessage {
   const verdict = verdictOf(run.results).toUpperCase();
   const lines = run.results.map((r) =>
@@ -66,18 +64,9 @@ export function slackMessage(run: VerifyRun): SlackMessage {
       : `${EMOJI[r.status]} *${r.name}*: ${escape(r.status === "skipped" ? r.found : "as declared")}`,
   );
   const blocks: Block[] = [
-    {
-      type: "header",
-      text: {
-        type: "plain_text",
-        text: `Time Crunch verify ${run.stack}: ${verdict}`.slice(0, SLACK_LIMITS.headerText),
-      },
-    },
-    {
-      type: "section",
-      text: { type: "mrkdwn", text: `*${verdict}*: ${escape(summary(run))}.`.slice(0, SLACK_LIMITS.sectionText) },
-    },
-    { type: "section", text: { type: "mrkdwn", text: fitLines(lines, SLACK_LIMITS.sectionText) } },
+    header(`Time Crunch verify ${run.stack}: ${verdict}`),
+    section(`*${verdict}*: ${escape(summary(run))}.`),
+    section(fitLines(lines, SLACK_LIMITS.sectionText)),
   ];
   return { text: `Time Crunch verify ${run.stack}: ${verdict} (${summary(run)})`, blocks };
 }
