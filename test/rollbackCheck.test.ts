@@ -5,6 +5,9 @@
  * endpoint, and real local HTTP servers answering LaunchDarkly's (flag, audit log), Grafana's
  * (rule states) and GitHub's (issues) documented paths, plus a recording Slack webhook.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsedConfigOf } from "../components/config/schema";
 import { readStackConfig, stackFilePath } from "../components/config/stackFile";
@@ -344,6 +347,22 @@ describe("npm run rollback-check", () => {
     expect(slack.requests).toHaveLength(posts);
   });
 
+  it("the stack's outputs are the intent: deployed off, nothing to check, LaunchDarkly not even asked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rollback-outputs-"));
+    const outputs = join(dir, "outputs.json");
+    writeFileSync(outputs, JSON.stringify({ rolloutIntent: { targeting: "off", rolloutPercentage: 10 } }));
+    const requests = launchDarkly.requests.length;
+    const run = await check(SETTLES, previewOff, ["--stack-outputs", outputs]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`targeting is off in rolloutIntent in ${outputs}: nothing to check`);
+    expect(launchDarkly.requests).toHaveLength(requests);
+    writeFileSync(outputs, JSON.stringify({ rolloutIntent: { targeting: "maybe" } }));
+    const bad = await check(SETTLES, previewOff, ["--stack-outputs", outputs]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`--stack-outputs ${outputs}: The last deployment's stack output rolloutIntent is not`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it.each(
     cases([
       ["LaunchDarkly", ["--launchdarkly-url", "CLOSED"], {}],
@@ -369,6 +388,14 @@ describe("npm run rollback-check", () => {
     expect(`${run.stdout}\n${run.stderr}`).toContain(name === "GitHub" ? "GitHub (" : name);
     expect(run.stderr).not.toContain("failed:");
     expectNoSecrets(run.stdout, run.stderr);
+    // A verification source that cannot be asked still leaves the record, saying what was not checked.
+    if (name === "Grafana" || name === "Prometheus" || name === "the preview endpoint") {
+      const record = github.state.issues.at(-1)!.body;
+      expect(record).toMatch(
+        name === "Grafana" ? /alert state could not be read: Grafana at/ : /❔ \| .*could not be checked/,
+      );
+      expectNoSecrets(record);
+    }
   });
 
   it("bad input: exit 2 with the key and what is allowed", async () => {
