@@ -115,6 +115,11 @@ describe("a 50-hour soak, run hourly by the cron", () => {
   it("a slot at the previous run's time belongs to that run, one at this run's time to this one", () => {
     expect(dueReport({ start: START, now: at(2), previousRun: at(1) })).toMatchObject({ slot: { hour: 2 } });
     expect(dueReport({ start: START, now: at(2) - 1, previousRun: at(1) })).toMatchObject({ kind: "none" });
+    // A run at the very time of the previous one (a re-run): its slot was that run's; the next is later.
+    expect(dueReport({ start: START, now: at(2), previousRun: at(2) })).toMatchObject({
+      kind: "none",
+      next: { slot: { hour: 3 }, at: at(3) },
+    });
   });
 
   it("never posts a slot twice, whenever the runs happen (any increasing run times)", () => {

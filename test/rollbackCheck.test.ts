@@ -75,33 +75,104 @@ describe("the decisions", () => {
       name: "Ana Ortiz",
     });
     expect(killOf(entry(1, "turned off the flag", { token: "ci" }), false).by).toEqual({ kind: "token", name: "ci" });
+    expect(killOf(entry(1, "turned off the flag", { subject: "Some app" }), false).by).toEqual({
+      kind: "unknown",
+      name: "Some app",
+    });
+    expect(killOf(entry(1, "turned off the flag"), false).by.name).toBe("someone LaunchDarkly does not name");
   });
 
-  it("traffic stopped needs no preview served after the grace, and fallbacks", () => {
-    const kill = 1_000_000;
-    expect(judgeTrafficStopped(0, 40, kill, kill + 600).status).toBe("pass");
-    expect(judgeTrafficStopped(undefined, 40, kill, kill + 600).status).toBe("pass");
-    const served = judgeTrafficStopped(0.4, 40, kill, kill + 600);
-    expect(served.status).toBe("fail");
-    expect(served.found).toContain("about 1 preview requests served after the grace");
-    expect(judgeTrafficStopped(0, 0, kill, kill + 600).found).toContain("no feature_not_available fallback");
-    expect(judgeTrafficStopped(0, 40, kill, kill + 60).found).toContain("too early");
-  });
+  const KILL = Date.parse("2026-03-01T02:20:00Z") / 1000;
 
-  it("errors settle when under the threshold by the settle time and from then on", () => {
-    const kill = 6_000_000;
-    const at = (minute: number, value: number): [number, number] => [kill + minute * 60, value];
-    const falling = [at(0, 0.3), at(5, 0.2), at(10, 0.05), at(15, 0), at(20, 0)];
-    const judged = (points: [number, number][], settle: number, end: number) => {
-      const step = judgeErrorsSettled(points, 0.1, kill, settle, end);
-      return `${step.status}: ${step.found}`;
-    };
-    expect(judged(falling, 900, kill + 1200)).toMatch(/^pass: .*10 min after the kill/);
-    expect(judged(falling, 300, kill + 1200)).toMatch(/^fail: under the threshold only from/);
-    expect(judged([...falling, at(25, 0.4)], 900, kill + 1500)).toMatch(/^fail: still 40% .*after the settle time/);
-    expect(judgeErrorsSettled([at(1, 0.3)], 0.1, kill, 900, kill + 120).found).toContain("the settle time ends at");
-    // No request at all (0/0): no error.
-    expect(judgeErrorsSettled([at(1, NaN), at(2, NaN)], 0.1, kill, 900, kill + 1200).status).toBe("pass");
+  it.each(
+    cases([
+      [0, 40, 600, "pass: no preview served after the grace; about 40 feature_not_available fallbacks since the kill"],
+      [
+        undefined,
+        40,
+        600,
+        "pass: no preview served after the grace; about 40 feature_not_available fallbacks since the kill",
+      ],
+      [0.4, 40, 600, "fail: about 1 preview requests served after the grace"],
+      [
+        1234.6,
+        0,
+        600,
+        "fail: about 1,235 preview requests served after the grace; no feature_not_available fallback since the kill (is anyone calling?)",
+      ],
+      [0, undefined, 600, "fail: no feature_not_available fallback since the kill (is anyone calling?)"],
+      [0, 40, 120, "fail: too early: the grace ends at 2026-03-01 02:22 UTC"],
+      [0, 40, 121, "pass: no preview served after the grace; about 40 feature_not_available fallbacks since the kill"],
+    ] as const),
+  )(
+    "traffic: %s served after the grace, %s fallbacks, checked %s s after the kill: %s",
+    (served, fallbacks, after, said) => {
+      const step = judgeTrafficStopped(served, fallbacks, KILL, KILL + after);
+      expect(`${step.status}: ${step.found}`).toBe(said);
+      expect(step.expected).toBe(
+        "no Time Crunch preview served from 2026-03-01 02:22 UTC (the kill + 2 min), and feature_not_available fallbacks since the kill",
+      );
+    },
+  );
+
+  const at = (minute: number, value: number): [number, number] => [KILL + minute * 60, value];
+  const falling = [at(0, 0.3), at(5, 0.2), at(10, 0.05), at(15, 0), at(20, 0)];
+
+  it.each(
+    cases([
+      ["falling", falling, 15, 20, "pass: under the threshold from 2026-03-01 02:30 UTC (10 min after the kill)"],
+      [
+        "falling, 5 min to settle",
+        falling,
+        5,
+        20,
+        "fail: under the threshold only from 2026-03-01 02:30 UTC, after the settle time; 20% at 2026-03-01 02:25 UTC",
+      ],
+      [
+        "a relapse",
+        [...falling, at(25, 0.4)],
+        15,
+        25,
+        "fail: still 40% at 2026-03-01 02:45 UTC, after the settle time (2026-03-01 02:35 UTC)",
+      ],
+      [
+        "still high, early",
+        [at(1, 0.3)],
+        15,
+        2,
+        "fail: still 30% at 2026-03-01 02:21 UTC; the settle time ends at 2026-03-01 02:35 UTC",
+      ],
+      [
+        "still high at the settle time",
+        [at(15, 0.3)],
+        15,
+        15,
+        "fail: still 30% at 2026-03-01 02:35 UTC, after the settle time (2026-03-01 02:35 UTC)",
+      ],
+      [
+        "settled at the settle time",
+        [at(0, 0.3), at(15, 0.05)],
+        15,
+        20,
+        "pass: under the threshold from 2026-03-01 02:35 UTC (15 min after the kill)",
+      ],
+      ["at the threshold", [at(0, 0.1), at(1, 0.1)], 15, 20, "pass: under the threshold since the kill"],
+      [
+        "high only outside [kill, end]",
+        [at(-1, 0.9), at(0, 0.05), at(30, 0.9)],
+        15,
+        20,
+        "pass: under the threshold since the kill",
+      ],
+      ["no request (0/0)", [at(1, NaN), at(2, NaN)], 15, 20, "pass: under the threshold since the kill"],
+      ["no point", [], 15, 20, "pass: no preview request since the kill"],
+    ] as const),
+  )("errors: %s", (_, points, settleMinutes, endMinute, said) => {
+    const step = judgeErrorsSettled(points, 0.1, KILL, settleMinutes * 60, KILL + endMinute * 60);
+    expect(`${step.status}: ${step.found}`).toBe(said);
+    expect(step.expected).toBe(
+      `the error rate at or under 10% by ${settleMinutes === 15 ? "2026-03-01 02:35 UTC (the kill + 15 min)" : "2026-03-01 02:25 UTC (the kill + 5 min)"} and from then on`,
+    );
   });
 
   it("the record keeps the earliest time each alert was seen, across runs, and fits GitHub's limit", () => {
