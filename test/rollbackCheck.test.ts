@@ -14,9 +14,25 @@ import { readStackConfig, stackFilePath } from "../components/config/stackFile";
 import { timeCrunchAlertRules } from "../components/observability/alertRules";
 import { grafanaIdentity } from "../components/observability/grafanaIdentity";
 import { queries } from "../components/observability/metrics";
-import { alertsSeen, incidentBody, ISSUE_BODY_LIMIT, type KillReport } from "../tools/rollbackCheck/incident";
+import {
+  alertsSeen,
+  incidentBody,
+  ISSUE_BODY_LIMIT,
+  renderMarkdown,
+  renderText,
+  reportJson,
+  slackMessage,
+  type KillReport,
+} from "../tools/rollbackCheck/incident";
 import { main } from "../tools/rollbackCheck/main";
-import { judgeErrorsSettled, judgeTrafficStopped, killOf, killState, turnedOff } from "../tools/rollbackCheck/rollback";
+import {
+  describeAuthor,
+  judgeErrorsSettled,
+  judgeTrafficStopped,
+  killOf,
+  killState,
+  turnedOff,
+} from "../tools/rollbackCheck/rollback";
 import type { FoundAuditEntry } from "../tools/verify/sources";
 import { cases } from "./support/cases";
 import { startGitHubApi, type GitHubApi } from "./support/githubApi";
@@ -193,6 +209,251 @@ describe("the decisions", () => {
     const resolved = { ...report, alerts: [{ uid: "u", title: "Error rate", state: "inactive", activeAt: undefined }] };
     expect(alertsSeen(resolved.alerts, first)).toEqual({ "Error rate": 1500 });
     expect(incidentBody(resolved, first)).toContain('1970-01-01 00:25 UTC**: Grafana alert "Error rate" active');
+  });
+});
+
+describe("what the record, the command line and Slack say", () => {
+  const KILL_AT = Date.parse("2026-03-01T02:20:00Z") / 1000;
+  const base: KillReport = {
+    stack: "beta",
+    flag: { project: "athlete-ally", environment: "production", key: "feature.stream5_time_crunch_mode" },
+    kill: { id: "e1", at: KILL_AT, by: { kind: "token", name: "ops-bot" }, what: "turned off the flag" },
+    acknowledged: false,
+    alerts: [
+      { uid: "r1", title: "Error rate | high", state: "firing", activeAt: KILL_AT - 360 },
+      { uid: "r2", title: "Response time high", state: "inactive", activeAt: undefined },
+    ],
+    steps: [
+      { name: "flag-off", status: "pass", expected: "off", found: "off since 02:20" },
+      { name: "preview-endpoint", status: "fail", expected: "feature_not_available", found: "HTTP 200, preview data" },
+      {
+        name: "traffic-stopped",
+        status: "unknown",
+        expected: "stopped",
+        found: "could not be checked: <Prometheus> down",
+      },
+      { name: "errors-settled", status: "pass", expected: "settled", found: "settled at 02:24" },
+    ],
+    settleMinutes: 15,
+    checkedAt: KILL_AT + 1800,
+    gateReport: "## Time Crunch soak gate: ❌ NO-GO",
+    issue: { action: "opened", number: 7, url: "https://github.example/o/r/issues/7" },
+  };
+
+  it("the incident record, in full", () => {
+    expect(incidentBody(base, undefined)).toMatchInlineSnapshot(`
+      "<!-- stream5-time-crunch kill: stack=beta entry=e1 -->
+      <!-- alerts-seen: {"Error rate | high":1772331240} -->
+      The Time Crunch flag \`athlete-ally/feature.stream5_time_crunch_mode\` was turned off in LaunchDarkly environment \`production\` (stack \`beta\`) outside Pulumi. Written by \`npm run rollback-check -- --stack beta\`; every later check of this kill updates this issue.
+
+      ## Timeline (UTC)
+
+      - **2026-03-01 02:14 UTC**: Grafana alert "Error rate | high" active (Grafana's alert state)
+      - **2026-03-01 02:20 UTC**: flag \`feature.stream5_time_crunch_mode\` turned off in production by the API access token ops-bot (LaunchDarkly audit log: "turned off the flag")
+      - **2026-03-01 02:50 UTC**: this check (rollback not checked in full; preview-endpoint failed; not checked (a source could not be asked): traffic-stopped)
+
+      Alert rules at this check: \`Error rate | high\`: firing since 2026-03-01 02:14 UTC; \`Response time high\`: inactive.
+
+      Before any re-enable the rollout guards refuse every deployment of beta that keeps \`targeting: on\`, until the kill is accepted: \`pulumi config set targeting off -s beta\` (merge, deploy); turning it back on is then a reviewed change from off to on (docs/operating.md, "Re-enabling").
+
+      ## Rollback verification: rollback not checked in full; preview-endpoint failed; not checked (a source could not be asked): traffic-stopped
+
+      Checked 2026-03-01 02:50 UTC, settle time 15 min.
+
+      | step | | expected | found |
+      | --- | --- | --- | --- |
+      | \`flag-off\` | ✅ | off | off since 02:20 |
+      | \`preview-endpoint\` | ❌ | feature_not_available | HTTP 200, preview data |
+      | \`traffic-stopped\` | ❔ | stopped | could not be checked: <Prometheus> down |
+      | \`errors-settled\` | ✅ | settled | settled at 02:24 |
+
+      ## The hour before the kill: the soak gate
+
+      ## Time Crunch soak gate: ❌ NO-GO
+
+      ## Post-mortem
+
+      _To be filled in by the incident's owner (blameless)._
+
+      ### Impact
+
+      Who got errors or slow previews, for how long, how many requests (the gate report above).
+
+      ### Timeline
+
+      From the first symptom to the rollback's verification (start from the timeline above).
+
+      ### Root cause
+
+      What failed, and why nothing caught it before the flag was on.
+
+      ### Actions
+
+      - [ ] The fix, with its issue or pull request
+      - [ ] What would have caught it before the beta (a test, an alert, a soak criterion)
+      - [ ] Re-enable: a reviewed pull request from \`targeting: off\` to \`on\`, after the soak gate
+      "
+    `);
+  });
+
+  it("an acknowledged kill with no alert seen, and a record that keeps what an earlier run saw", () => {
+    const quiet: KillReport = {
+      ...base,
+      acknowledged: true,
+      alerts: { unknown: "Grafana at https://g/ cannot be reached" },
+    };
+    const body = incidentBody(quiet, undefined);
+    expect(body).toContain("- No alert was seen active by any check of this kill.");
+    expect(body).toContain(
+      "Alert rules at this check: Grafana's alert state could not be read: Grafana at https://g/ cannot be reached.",
+    );
+    expect(body).toContain(
+      "The kill is acknowledged: `Pulumi.beta.yaml` says `targeting: off`; deploy it (`pulumi up -s beta`).",
+    );
+    const later = incidentBody(quiet, incidentBody(base, undefined));
+    expect(later).toContain('- **2026-03-01 02:14 UTC**: Grafana alert "Error rate | high" active');
+    expect(later).not.toContain("No alert was seen");
+    // A broken memory line is forgotten, not fatal.
+    expect(alertsSeen(base.alerts, "<!-- alerts-seen: {not json} -->")).toEqual({ "Error rate | high": KILL_AT - 360 });
+    expect(alertsSeen([{ ...base.alerts[0]!, activeAt: KILL_AT }] as never, incidentBody(base, undefined))).toEqual({
+      "Error rate | high": KILL_AT - 360,
+    });
+  });
+
+  it("the command line: text, markdown and JSON; nothing to check", () => {
+    const run = { kind: "killed" as const, ...base };
+    expect(renderText(run)).toMatchInlineSnapshot(`
+      "rollback-check beta: flag turned off 2026-03-01 02:20 UTC by the API access token ops-bot: rollback not checked in full; preview-endpoint failed; not checked (a source could not be asked): traffic-stopped
+
+      PASS     flag-off
+            expected: off
+            found:    off since 02:20
+      FAIL     preview-endpoint
+            expected: feature_not_available
+            found:    HTTP 200, preview data
+      UNKNOWN  traffic-stopped
+            expected: stopped
+            found:    could not be checked: <Prometheus> down
+      PASS     errors-settled
+            expected: settled
+            found:    settled at 02:24
+
+      incident record: opened https://github.example/o/r/issues/7"
+    `);
+    expect(renderMarkdown(run)).toMatchInlineSnapshot(`
+      "## Rollback check beta: rollback not checked in full; preview-endpoint failed; not checked (a source could not be asked): traffic-stopped
+
+      Flag turned off 2026-03-01 02:20 UTC by the API access token ops-bot. Incident record: [#7](https://github.example/o/r/issues/7).
+
+      | step | status | expected | found |
+      | --- | --- | --- | --- |
+      | \`flag-off\` | pass | off | off since 02:20 |
+      | \`preview-endpoint\` | fail | feature_not_available | HTTP 200, preview data |
+      | \`traffic-stopped\` | unknown | stopped | could not be checked: <Prometheus> down |
+      | \`errors-settled\` | pass | settled | settled at 02:24 |"
+    `);
+    expect(reportJson(run)).toMatchInlineSnapshot(`
+      {
+        "acknowledged": false,
+        "incident": {
+          "action": "opened",
+          "number": 7,
+          "url": "https://github.example/o/r/issues/7",
+        },
+        "kill": {
+          "at": "2026-03-01T02:20:00.000Z",
+          "by": {
+            "kind": "token",
+            "name": "ops-bot",
+          },
+          "entry": "e1",
+          "what": "turned off the flag",
+        },
+        "stack": "beta",
+        "state": "killed",
+        "steps": [
+          {
+            "expected": "off",
+            "found": "off since 02:20",
+            "name": "flag-off",
+            "status": "pass",
+          },
+          {
+            "expected": "feature_not_available",
+            "found": "HTTP 200, preview data",
+            "name": "preview-endpoint",
+            "status": "fail",
+          },
+          {
+            "expected": "stopped",
+            "found": "could not be checked: <Prometheus> down",
+            "name": "traffic-stopped",
+            "status": "unknown",
+          },
+          {
+            "expected": "settled",
+            "found": "settled at 02:24",
+            "name": "errors-settled",
+            "status": "pass",
+          },
+        ],
+        "verdict": "unknown",
+      }
+    `);
+    const quiet = { stack: "beta", kind: "nothing-killed" as const, why: "targeting is on" };
+    expect(renderText(quiet)).toBe("rollback-check beta: targeting is on");
+    expect(renderMarkdown(quiet)).toBe("## Rollback check beta\n\ntargeting is on");
+    expect(reportJson(quiet)).toEqual({ stack: "beta", state: "nothing-killed", why: "targeting is on" });
+  });
+
+  it("Slack: the verdict, each step, the record's link", () => {
+    expect(slackMessage(base)).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": "Time Crunch kill on beta: rollback not checked in full",
+              "type": "plain_text",
+            },
+            "type": "header",
+          },
+          {
+            "text": {
+              "text": "Flag feature.stream5_time_crunch_mode turned off in production at 2026-03-01 02:20 UTC by the API access token ops-bot.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": ":white_check_mark: *flag-off*: off since 02:20
+      :x: *preview-endpoint*: HTTP 200, preview data
+      :grey_question: *traffic-stopped*: could not be checked: &lt;Prometheus&gt; down
+      :white_check_mark: *errors-settled*: settled at 02:24",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "<https://github.example/o/r/issues/7|Incident record #7>",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+        ],
+        "text": "Time Crunch kill on beta: rollback not checked in full (https://github.example/o/r/issues/7)",
+      }
+    `);
+  });
+
+  it("names every kind of author", () => {
+    expect(describeAuthor({ kind: "trigger", name: "kill" })).toBe(
+      'a flag trigger, "kill" (the automatic kill switch: a Grafana alert called it)',
+    );
+    expect(describeAuthor({ kind: "member", name: "Ana" })).toBe("Ana, by hand (the LaunchDarkly UI)");
+    expect(describeAuthor({ kind: "token", name: "ops-bot" })).toBe("the API access token ops-bot");
+    expect(describeAuthor({ kind: "unknown", name: "someone" })).toBe("someone");
   });
 });
 

@@ -73,13 +73,20 @@ export function alertsSeen(alerts: KillReport["alerts"], previousBody: string | 
 const verdictText = {
   verified: "rollback verified",
   "not-verified": "rollback NOT verified",
-  unknown: "rollback not checked in full (a source could not be asked)",
+  unknown: "rollback not checked in full",
 } as const;
 
-export function verdictLine(report: KillReport): string {
-  const verdict = verdictText[rollbackVerdict(report.steps)];
-  const failing = report.steps.filter((s) => s.status !== "pass").map((s) => s.name);
-  return failing.length === 0 ? verdict : `${verdict}: ${failing.join(", ")}`;
+/** The verdict with the steps behind it: which failed, which could not be checked. */
+export function verdictLine(report: Pick<KillReport, "steps">): string {
+  const named = (status: RollbackStep["status"]) =>
+    report.steps.filter((s) => s.status === status).map((s) => s.name);
+  const failed = named("fail");
+  const unchecked = named("unknown");
+  return [
+    verdictText[rollbackVerdict(report.steps)],
+    ...(failed.length > 0 ? [`${failed.join(", ")} failed`] : []),
+    ...(unchecked.length > 0 ? [`not checked (a source could not be asked): ${unchecked.join(", ")}`] : []),
+  ].join("; ");
 }
 
 export function incidentTitle(report: KillReport): string {
@@ -134,6 +141,7 @@ const POST_MORTEM = [
   "",
   "### Root cause",
   "",
+  "What failed, and why nothing caught it before the flag was on.",
   "",
   "### Actions",
   "",
