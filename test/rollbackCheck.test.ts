@@ -315,9 +315,9 @@ describe("what the record, the command line and Slack say", () => {
     expect(later).not.toContain("No alert was seen");
     // A broken memory line is forgotten, not fatal.
     expect(alertsSeen(base.alerts, "<!-- alerts-seen: {not json} -->")).toEqual({ "Error rate | high": KILL_AT - 360 });
-    expect(alertsSeen([{ ...base.alerts[0]!, activeAt: KILL_AT }] as never, incidentBody(base, undefined))).toEqual({
-      "Error rate | high": KILL_AT - 360,
-    });
+    // The earliest time wins: a later activeAt (the alert fired again) does not move it.
+    const firedAgain = [{ uid: "r1", title: "Error rate | high", state: "firing", activeAt: KILL_AT }];
+    expect(alertsSeen(firedAgain, incidentBody(base, undefined))).toEqual({ "Error rate | high": KILL_AT - 360 });
   });
 
   it("the command line: text, markdown and JSON; nothing to check", () => {
