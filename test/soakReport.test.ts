@@ -35,7 +35,8 @@ const intent = (extra: Record<string, unknown>) => ({ targeting: "on", rolloutPe
 let prometheus: LocalPrometheus | undefined;
 let slack: Recorder | undefined;
 const reportDirs = { hourly: join(scratch, "hourly"), daily: join(scratch, "daily") };
-type RunName = "hourly" | "daily" | "final" | "noGo" | "nothingDue" | "ended" | "noSoak" | "slackDown";
+type RunName =
+  "hourly" | "daily" | "dailyRestarted" | "final" | "noGo" | "nothingDue" | "ended" | "noSoak" | "slackDown";
 const runs = {} as Record<RunName, ToolRun>;
 
 const env = (name: string, webhook?: string) => ({
@@ -58,31 +59,44 @@ beforeAll(async () => {
   const slackDown = `http://127.0.0.1:${String(await freePort())}/services/${WEBHOOK_SECRET}`;
   const links = ["--post-to-slack", "--dashboard-url", DASHBOARD, "--report-url", RUN_URL];
   const report = (name: RunName, args: string[], webhook?: string) => runTool(main, args, env(name, webhook));
-  [runs.hourly, runs.daily, runs.final, runs.noGo, runs.nothingDue, runs.ended, runs.noSoak, runs.slackDown] =
-    await Promise.all([
-      report("hourly", [
-        ...["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 5 * HOUR + 420)],
-        ...[...links, "--report", reportDirs.hourly],
-      ]),
-      report("daily", [
-        ...["--scheduled", "--stack-outputs", outputsFile("staging", intent({ since: iso(T0) }))],
-        // Seven minutes after the slot, as the cron runs: the day judged is still the soak's first.
-        ...["--end", String(T0 + 24 * HOUR + 420), ...links, "--report", reportDirs.daily],
-      ]),
-      report("final", [
-        ...["--scheduled", "--soak-start", String(T0), "--previous-run", iso(T0 + 47 * HOUR + 300)],
-        ...["--end", iso(T0 + 48 * HOUR + 300), ...links, "--format", "json"],
-      ]),
-      // A run by hand, 48 hours after a start given too early: the data does not cover the gate's window.
-      report("noGo", ["--soak-start", iso(T0 - 28 * HOUR), "--end", iso(T0 + 20 * HOUR), ...links]),
-      report("nothingDue", ["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 9.5 * HOUR), ...links]),
-      report("ended", ["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 49 * HOUR), ...links]),
-      report("noSoak", [
-        ...["--scheduled", "--stack-outputs", outputsFile("off", { ...intent({ since: iso(T0) }), targeting: "off" })],
-        ...["--end", iso(T0 + 5 * HOUR), ...links],
-      ]),
-      report("slackDown", ["--soak-start", iso(T0), "--end", iso(T0 + 3 * HOUR), "--post-to-slack"], slackDown),
-    ]);
+  [
+    runs.hourly,
+    runs.daily,
+    runs.dailyRestarted,
+    runs.final,
+    runs.noGo,
+    runs.nothingDue,
+    runs.ended,
+    runs.noSoak,
+    runs.slackDown,
+  ] = await Promise.all([
+    report("hourly", [
+      ...["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 5 * HOUR + 420)],
+      ...[...links, "--report", reportDirs.hourly],
+    ]),
+    report("daily", [
+      ...["--scheduled", "--stack-outputs", outputsFile("staging", intent({ since: iso(T0) }))],
+      // Seven minutes after the slot, as the cron runs: the day judged is still the soak's first.
+      ...["--end", String(T0 + 24 * HOUR + 420), ...links, "--report", reportDirs.daily],
+    ]),
+    // A soak restarted a day after the data begins: the day before has traffic to compare with.
+    report("dailyRestarted", [
+      ...["--scheduled", "--soak-start", iso(T0 + 24 * HOUR), "--end", String(T0 + 48 * HOUR + 420), ...links],
+    ]),
+    report("final", [
+      ...["--scheduled", "--soak-start", String(T0), "--previous-run", iso(T0 + 47 * HOUR + 300)],
+      ...["--end", iso(T0 + 48 * HOUR + 300), ...links, "--format", "json"],
+    ]),
+    // A run by hand, 48 hours after a start given too early: the data does not cover the gate's window.
+    report("noGo", ["--soak-start", iso(T0 - 28 * HOUR), "--end", iso(T0 + 20 * HOUR), ...links]),
+    report("nothingDue", ["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 9.5 * HOUR), ...links]),
+    report("ended", ["--scheduled", "--soak-start", iso(T0), "--end", iso(T0 + 49 * HOUR), ...links]),
+    report("noSoak", [
+      ...["--scheduled", "--stack-outputs", outputsFile("off", { ...intent({ since: iso(T0) }), targeting: "off" })],
+      ...["--end", iso(T0 + 5 * HOUR), ...links],
+    ]),
+    report("slackDown", ["--soak-start", iso(T0), "--end", iso(T0 + 3 * HOUR), "--post-to-slack"], slackDown),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
@@ -137,7 +151,7 @@ describe("the hourly update (hour 5)", () => {
 });
 
 describe("the daily summary (hour 24)", () => {
-  it("compares each criterion with the 24 hours before, honest about no data", () => {
+  it("compares each criterion with the 24 hours before, honest about a day without requests", () => {
     expect(runs.daily.code).toBe(0);
     const [message] = posted("daily");
     expect(message!.blocks[0]).toMatchObject({
@@ -146,9 +160,16 @@ describe("the daily summary (hour 24)", () => {
     const text = shown(message!);
     expect(text).toContain("(rolloutIntent.since)");
     expect(text).toContain("against the 24 hours before (2026-02-01 00:00 UTC to 2026-02-02 00:00 UTC, no requests)");
-    expect(text).toContain(":white_check_mark: *success rate*: 97% (needs &gt; 95%) · 24 h before: no data");
-    expect(text).toContain(":white_check_mark: *error rate*: 1% (needs &lt; 5%) · 24 h before: no data");
+    expect(text).toContain(":white_check_mark: *success rate*: 97% (needs &gt; 95%) · 24 h before: no requests");
+    expect(text).toContain(":white_check_mark: *error rate*: 1% (needs &lt; 5%) · 24 h before: no requests");
     expect(overLimits(message!)).toEqual([]);
+  });
+
+  it("gives the day before's values when it had requests (a restarted soak)", () => {
+    expect(runs.dailyRestarted.code).toBe(0);
+    const text = shown(posted("dailyRestarted")[0]!);
+    expect(text).toContain(":white_check_mark: *success rate*: 97% (needs &gt; 95%) · 24 h before: 97%");
+    expect(text).toContain(":white_check_mark: *p95 response time*: 0.813 s (needs &lt; 5 s) · 24 h before: 0.813 s");
   });
 
   it("gives the other routes' performance and the recommendation so far", () => {
@@ -165,7 +186,7 @@ describe("the daily summary (hour 24)", () => {
   it("renders the previous day as a column in the markdown", () => {
     const markdown = readFileSync(join(reportDirs.daily, "soak-report.md"), "utf8");
     expect(markdown).toContain("| criterion | target | last 24 h | 24 h before | verdict |");
-    expect(markdown).toContain("| success rate | > 95% | 97% | no data | pass |");
+    expect(markdown).toContain("| success rate | > 95% | 97% | no requests | pass |");
   });
 });
 
@@ -258,5 +279,406 @@ describe("the webhook URL", () => {
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) expect(readFileSync(file, "utf8")).not.toContain(WEBHOOK_SECRET);
     for (const post of slack!.requests) expect(post.body).not.toContain(WEBHOOK_SECRET);
+  });
+});
+
+// The whole of each kind, as Slack receives it and as it is written: every word is a decision
+// someone reads (what is judged over which span, the targets, the next step).
+describe("each report, in full", () => {
+  it("the hourly update", () => {
+    expect(posted("hourly")[0]).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": "Time Crunch soak, hour 5: GO so far",
+              "type": "plain_text",
+            },
+            "type": "header",
+          },
+          {
+            "text": {
+              "text": "hourly update: every criterion passes so far. The soak started 2026-02-02 00:00 UTC (--soak-start), 5 h ago. Judged over the soak so far, 2026-02-02 00:00 UTC to 2026-02-02 05:07 UTC, 184,200 requests.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": ":white_check_mark: *success rate*: 97% (needs &gt; 95%)
+      :white_check_mark: *average response time*: 0.344 s (needs &lt; 2 s)
+      :white_check_mark: *p95 response time*: 0.813 s (needs &lt; 5 s)
+      :white_check_mark: *error rate*: 1% (needs &lt; 5%)
+      :white_check_mark: *time-constraint success*: 90% (needs &gt; 80%)
+      :white_check_mark: *traffic*: none (needs no 30-minute span without a request)
+      :white_check_mark: *stability*: none (needs no alert would have fired (error-rate, response-time, success-rate))
+      :white_check_mark: *coverage*: data for the last 5.1 h (needs data for the whole 307m window)",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "<https://grafana.example.com/d/time-crunch|Dashboard>  ·  <https://github.com/athlete-ally/stream5-time-crunch/actions/runs/42|Full report>",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "hourly update of stack staging, 2026-02-02 05:07 UTC; thresholds of stack staging.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
+          },
+        ],
+        "text": "Time Crunch soak, hour 5: GO so far: every criterion passes so far",
+      }
+    `);
+  });
+
+  it("the daily summary, posted and written", () => {
+    expect(posted("daily")[0]).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": "Time Crunch soak, hour 24: daily summary, GO so far",
+              "type": "plain_text",
+            },
+            "type": "header",
+          },
+          {
+            "text": {
+              "text": "The soak started 2026-02-02 00:00 UTC (rolloutIntent.since), 24 h ago. The last 24 hours (2026-02-02 00:00 UTC to 2026-02-03 00:00 UTC, 864,000 requests) against the 24 hours before (2026-02-01 00:00 UTC to 2026-02-02 00:00 UTC, no requests).",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": ":white_check_mark: *success rate*: 97% (needs &gt; 95%) · 24 h before: no requests
+      :white_check_mark: *average response time*: 0.344 s (needs &lt; 2 s) · 24 h before: no requests
+      :white_check_mark: *p95 response time*: 0.813 s (needs &lt; 5 s) · 24 h before: no requests
+      :white_check_mark: *error rate*: 1% (needs &lt; 5%) · 24 h before: no requests
+      :white_check_mark: *time-constraint success*: 90% (needs &gt; 80%) · 24 h before: no requests
+      :white_check_mark: *traffic*: none (needs no 30-minute span without a request) · 24 h before: no requests
+      :white_check_mark: *stability*: none (needs no alert would have fired (error-rate, response-time, success-rate)) · 24 h before: no requests
+      :white_check_mark: *coverage*: data for the last 24 h (needs data for the whole 24h window) · 24 h before: no requests",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Performance of the engine's other routes (no regressions)*
+      • pass: the last 24 hours against the window before (2026-02-01 00:05 UTC to 2026-02-02 00:00 UTC), per minute
+      • all routes error ratio: 1% (1436) → 1% (1436), effect +0%, p 0.068: pass
+      • /v1/athletes error ratio: 1% (1436) → 1% (1436), effect +0%, p 0.068: pass
+      • /v1/plans error ratio: 1% (1436) → 1% (1436), effect +0%, p 0.068: pass
+      • all routes p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 2.1e-10: pass
+      • /v1/athletes p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 3.1e-9: pass
+      • /v1/plans p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 3.1e-9: pass",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Recommendation so far*
+      • On track: the final report, with the go/no-go recommendation, at 2026-02-04 00:00 UTC (hour 48).",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "<https://grafana.example.com/d/time-crunch|Dashboard>  ·  <https://github.com/athlete-ally/stream5-time-crunch/actions/runs/42|Full report>",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "daily summary of stack staging, 2026-02-03 00:07 UTC; thresholds of stack staging.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
+          },
+        ],
+        "text": "Time Crunch soak, hour 24: daily summary, GO so far: every criterion passes so far",
+      }
+    `);
+    expect(readFileSync(join(reportDirs.daily, "soak-report.md"), "utf8")).toMatchInlineSnapshot(`
+      "## Time Crunch soak, hour 24: daily summary, GO so far
+
+      The soak started 2026-02-02 00:00 UTC (rolloutIntent.since), 24 h ago. The last 24 hours (2026-02-02 00:00 UTC to 2026-02-03 00:00 UTC, 864,000 requests) against the 24 hours before (2026-02-01 00:00 UTC to 2026-02-02 00:00 UTC, no requests).
+
+      | criterion | target | last 24 h | 24 h before | verdict |
+      | --- | --- | --- | --- | --- |
+      | success rate | > 95% | 97% | no requests | pass |
+      | average response time | < 2 s | 0.344 s | no requests | pass |
+      | p95 response time | < 5 s | 0.813 s | no requests | pass |
+      | error rate | < 5% | 1% | no requests | pass |
+      | time-constraint success | > 80% | 90% | no requests | pass |
+      | traffic | no 30-minute span without a request | none | no requests | pass |
+      | stability | no alert would have fired (error-rate, response-time, success-rate) | none | no requests | pass |
+      | coverage | data for the whole 24h window | data for the last 24 h | no requests | pass |
+
+      **Performance of the engine's other routes (no regressions)**
+
+      - pass: the last 24 hours against the window before (2026-02-01 00:05 UTC to 2026-02-02 00:00 UTC), per minute
+      - all routes error ratio: 1% (1436) → 1% (1436), effect +0%, p 0.068: pass
+      - /v1/athletes error ratio: 1% (1436) → 1% (1436), effect +0%, p 0.068: pass
+      - /v1/plans error ratio: 1% (1436) → 1% (1436), effect +0%, p 0.068: pass
+      - all routes p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 2.1e-10: pass
+      - /v1/athletes p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 3.1e-9: pass
+      - /v1/plans p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 3.1e-9: pass
+
+      **Recommendation so far**
+
+      - On track: the final report, with the go/no-go recommendation, at 2026-02-04 00:00 UTC (hour 48).
+
+      [Dashboard](https://grafana.example.com/d/time-crunch) · [Full report](https://github.com/athlete-ally/stream5-time-crunch/actions/runs/42)
+      "
+    `);
+  });
+
+  it("the final report, GO and NO-GO", () => {
+    expect(posted("final")[0]).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": "Time Crunch soak, hour 48: final report, GO",
+              "type": "plain_text",
+            },
+            "type": "header",
+          },
+          {
+            "text": {
+              "text": "The soak started 2026-02-02 00:00 UTC (--soak-start), 48 h ago. The promotion gate's judgement (\`npm run gate -- --stack staging\`, window 24h: 2026-02-03 00:05 UTC to 2026-02-04 00:05 UTC, 864,000 requests): GO.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": ":white_check_mark: *success rate*: 97% (needs &gt; 95%)
+      :white_check_mark: *average response time*: 0.344 s (needs &lt; 2 s)
+      :white_check_mark: *p95 response time*: 0.813 s (needs &lt; 5 s)
+      :white_check_mark: *error rate*: 1% (needs &lt; 5%)
+      :white_check_mark: *time-constraint success*: 90% (needs &gt; 80%)
+      :white_check_mark: *traffic*: none (needs no 30-minute span without a request)
+      :white_check_mark: *stability*: none (needs no alert would have fired (error-rate, response-time, success-rate))
+      :white_check_mark: *coverage*: data for the last 48 h (needs data for the whole 24h window)",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Next step*
+      • Promote to the 10% beta (docs/operating.md, "2. Promote to the 10% beta"): a pull request turning \`targeting: on\` in Pulumi.beta.yaml (\`pulumi config set targeting on -s beta\`).
+      • The Soak gate workflow judges that pull request on this soak; merge on its GO, then approve the beta deployment.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "<https://grafana.example.com/d/time-crunch|Dashboard>  ·  <https://github.com/athlete-ally/stream5-time-crunch/actions/runs/42|Full report>",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "final report of stack staging, 2026-02-04 00:05 UTC; thresholds of stack staging.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
+          },
+        ],
+        "text": "Time Crunch soak, hour 48: final report, GO: every criterion passes",
+      }
+    `);
+    expect(posted("noGo")[0]).toMatchInlineSnapshot(`
+      {
+        "blocks": [
+          {
+            "text": {
+              "text": "Time Crunch soak, hour 48: final report, NO-GO",
+              "type": "plain_text",
+            },
+            "type": "header",
+          },
+          {
+            "text": {
+              "text": "The soak started 2026-01-31 20:00 UTC (--soak-start), 48 h ago. The promotion gate's judgement (\`npm run gate -- --stack staging\`, window 24h: 2026-02-01 20:00 UTC to 2026-02-02 20:00 UTC, 720,000 requests): NO-GO.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": ":white_check_mark: *success rate*: 97% (needs &gt; 95%)
+      :white_check_mark: *average response time*: 0.344 s (needs &lt; 2 s)
+      :white_check_mark: *p95 response time*: 0.812 s (needs &lt; 5 s)
+      :white_check_mark: *error rate*: 1% (needs &lt; 5%)
+      :white_check_mark: *time-constraint success*: 90% (needs &gt; 80%)
+      :white_check_mark: *traffic*: none (needs no 30-minute span without a request)
+      :white_check_mark: *stability*: none (needs no alert would have fired (error-rate, response-time, success-rate))
+      :x: *coverage*: data for the last 20 h (needs data for the whole 24h window)",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Failing*
+      • coverage: data for the last 20 h (needs data for the whole 24h window)",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Next step*
+      • The beta must not be turned on: no pull request turning \`targeting: on\` in Pulumi.beta.yaml (the Soak gate workflow fails it on this soak).
+      • Fix what failed, then soak again (a new 48 hours) before promoting.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "<https://grafana.example.com/d/time-crunch|Dashboard>  ·  <https://github.com/athlete-ally/stream5-time-crunch/actions/runs/42|Full report>",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "final report of stack staging, 2026-02-02 20:00 UTC; thresholds of stack staging.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
+          },
+        ],
+        "text": "Time Crunch soak, hour 48: final report, NO-GO: failing: coverage",
+      }
+    `);
+  });
+
+  it("the command line: a report's text and JSON, nothing due", () => {
+    expect(runs.final.stdout).toMatchInlineSnapshot(`
+      "{
+        "due": true,
+        "kind": "final",
+        "slot": {
+          "hour": 48,
+          "at": "2026-02-04T00:00:00.000Z"
+        },
+        "hour": 48,
+        "scheduled": true,
+        "missed": 0,
+        "stack": "staging",
+        "verdict": "GO",
+        "go": true,
+        "failing": [],
+        "headline": "Time Crunch soak, hour 48: final report, GO",
+        "soak": {
+          "start": "2026-02-02T00:00:00.000Z",
+          "source": "--soak-start"
+        },
+        "end": "2026-02-04T00:05:00.000Z",
+        "window": {
+          "duration": "24h",
+          "start": "2026-02-03T00:05:00.000Z",
+          "end": "2026-02-04T00:05:00.000Z"
+        },
+        "criteria": [
+          {
+            "title": "success rate",
+            "threshold": "> 95%",
+            "observed": "97%",
+            "pass": true
+          },
+          {
+            "title": "average response time",
+            "threshold": "< 2 s",
+            "observed": "0.344 s",
+            "pass": true
+          },
+          {
+            "title": "p95 response time",
+            "threshold": "< 5 s",
+            "observed": "0.813 s",
+            "pass": true
+          },
+          {
+            "title": "error rate",
+            "threshold": "< 5%",
+            "observed": "1%",
+            "pass": true
+          },
+          {
+            "title": "time-constraint success",
+            "threshold": "> 80%",
+            "observed": "90%",
+            "pass": true
+          },
+          {
+            "title": "traffic",
+            "threshold": "no 30-minute span without a request",
+            "observed": "none",
+            "pass": true
+          },
+          {
+            "title": "stability",
+            "threshold": "no alert would have fired (error-rate, response-time, success-rate)",
+            "observed": "none",
+            "pass": true
+          },
+          {
+            "title": "coverage",
+            "threshold": "data for the whole 24h window",
+            "observed": "data for the last 48 h",
+            "pass": true
+          }
+        ],
+        "regression": "pass",
+        "notes": [
+          {
+            "title": "Next step",
+            "lines": [
+              "Promote to the 10% beta (docs/operating.md, \\"2. Promote to the 10% beta\\"): a pull request turning \`targeting: on\` in Pulumi.beta.yaml (\`pulumi config set targeting on -s beta\`).",
+              "The Soak gate workflow judges that pull request on this soak; merge on its GO, then approve the beta deployment."
+            ]
+          }
+        ]
+      }
+      "
+    `);
+    expect(runs.nothingDue.stdout).toMatchInlineSnapshot(`
+      "soak-report: staging: no report due: no report is due between two slots; next: the four-hourly update at hour 12, 2026-02-02 12:00 UTC.
+      "
+    `);
+    expect(runs.ended.stdout).toMatchInlineSnapshot(`
+      "soak-report: staging: no report due: the soak's reports ended at hour 48.
+      "
+    `);
+    expect(runs.noSoak.stdout).toMatch(
+      /^soak-report: staging: no report due: targeting is off \(rolloutIntent in \S+off\.json\): no soak running\.\n$/,
+    );
   });
 });

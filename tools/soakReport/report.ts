@@ -95,7 +95,11 @@ function conclusion(gate: GateJson, soFar: boolean): string {
   return `failing${soFar ? " so far" : ""}: ${gate.failing.join(", ")}`;
 }
 
+/** A day without a preview request has no value to compare: "none" (no gap) or "0 h" would read as one. */
+const NO_REQUESTS = "no requests";
+
 function rows(gate: GateJson, previousDay?: GateJson): CriterionRow[] {
+  const idle = previousDay !== undefined && !((previousDay.requests ?? 0) > 0);
   return gate.criteria.map((c) => {
     const before = previousDay?.criteria.find((p) => p.key === c.key);
     return {
@@ -103,7 +107,7 @@ function rows(gate: GateJson, previousDay?: GateJson): CriterionRow[] {
       threshold: c.threshold,
       observed: c.observed,
       pass: c.pass,
-      ...(previousDay && { previousDay: before?.observed ?? "no data" }),
+      ...(previousDay && { previousDay: idle ? NO_REQUESTS : (before?.observed ?? "no data") }),
     };
   });
 }
