@@ -78,8 +78,7 @@ const verdictText = {
 
 /** The verdict with the steps behind it: which failed, which could not be checked. */
 export function verdictLine(report: Pick<KillReport, "steps">): string {
-  const named = (status: RollbackStep["status"]) =>
-    report.steps.filter((s) => s.status === status).map((s) => s.name);
+  const named = (status: RollbackStep["status"]) => report.steps.filter((s) => s.status === status).map((s) => s.name);
   const failed = named("fail");
   const unchecked = named("unknown");
   return [
