@@ -717,7 +717,9 @@ describe("npm run rollback-check", () => {
       env(Object.fromEntries(Object.entries(over).map(([k, v]) => [k, swap(v)]))),
     );
     expect(run.code).toBe(2);
-    expect(`${run.stdout}\n${run.stderr}`).toContain(name === "GitHub" ? "GitHub (" : name);
+    // Named with where it was looked for, on stderr, and why.
+    expect(run.stderr).toContain(name === "GitHub" ? `GitHub (${closedPort}, ` : `${name} at ${closedPort} `);
+    expect(run.stderr).toContain("ECONNREFUSED");
     expect(run.stderr).not.toContain("failed:");
     expectNoSecrets(run.stdout, run.stderr);
     // A verification source that cannot be asked still leaves the record, saying what was not checked.
@@ -734,6 +736,9 @@ describe("npm run rollback-check", () => {
     const run = await runTool(main, ["--stack", STACK, "--settle", "soon"], env());
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--settle soon: allowed: a duration");
+    const noStack = await runTool(main, ["--stack", "nope"], env());
+    expect(noStack.code).toBe(2);
+    expect(noStack.stderr).toMatch(/^rollback-check: no such config file: \S+Pulumi\.nope\.yaml\n$/);
     const noGitHub = await runTool(main, ["--stack", STACK], env({ GITHUB_TOKEN: "" }));
     expect(noGitHub.code).toBe(2);
     expect(noGitHub.stderr).toContain("set GITHUB_TOKEN");

@@ -429,8 +429,11 @@ describe("npm run verify", () => {
     expect(run.stderr).toContain(`give ${message}`);
   });
 
-  it("exits 2 for bad usage: no stack, an unknown check to skip", async () => {
+  it("exits 2 for bad usage: no stack, a stack with no config file, an unknown check to skip", async () => {
     expect((await runTool(main, [], ENV())).code).toBe(2);
+    const noStack = await runTool(main, ["--stack", "nope"], ENV());
+    expect(noStack.code).toBe(2);
+    expect(noStack.stderr).toMatch(/^verify: no such config file: \S+Pulumi\.nope\.yaml\n$/);
     const run = await verify(["--skip", "dashbord"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--skip dashbord: allowed: dashboard, alert-rules");

@@ -116,7 +116,14 @@ export function readStackConfig(file: string, stack?: string): StackConfig {
 
 /** A YAML file holding a mapping (or nothing); a syntax error names the file and the place, not the text. */
 function readYamlMapping(file: string): Record<string, unknown> {
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    // A stack name or file given wrong is the user's mistake: one message, for every tool alike.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new StackFileError(`no such config file: ${file}`);
+    throw error;
+  }
   let parsed: unknown;
   try {
     parsed = parse(text);

@@ -102,6 +102,15 @@ export function queries(metrics: MetricContract = metricContract()) {
     /** Preview requests in a window such as the soak gate's `24h`; empty when the counter has no sample in it. */
     requestsIn: (window: Window) => `sum(increase(${requests()}[${window}]))`,
     /**
+     * Time Crunch previews computed (every outcome but a fallback) in a window: after a kill, none
+     * may be (the rollback check). Empty when the counter has no sample in it.
+     */
+    previewsComputedIn: (window: Window) =>
+      `sum(increase(${metrics.previewRequests}{outcome!="${Outcome.Fallback}"}[${window}]))`,
+    /** Fallbacks of one reason in a window (`feature_not_available`: the flag is off for the caller). */
+    fallbacksIn: (reason: string, window: Window) =>
+      `sum(increase(${metrics.fallbacks}{reason="${reason}"}[${window}]))`,
+    /**
      * When the request counter was first sampled within `lookback` before the query time, as a Unix
      * time (the soak's start, as far as the metrics know); empty when it has no sample in `lookback`.
      */

@@ -81,6 +81,20 @@ export function durationFlag(flag: string, value: string | undefined): number {
   return parsed;
 }
 
+/** A time flag's value in Unix seconds: RFC 3339 (`2026-01-02T08:00:00Z`) or Unix seconds, or a usage error. */
+export function timeFlag(flag: string, value: string): number {
+  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
+  const unix = /^\d+(\.\d+)?$/.test(value) ? Number(value) : rfc3339.test(value) ? Date.parse(value) / 1000 : NaN;
+  if (!Number.isFinite(unix)) {
+    throw new UsageError(`--${flag} ${value}: allowed: RFC 3339 (2026-01-02T08:00:00Z) or Unix seconds`);
+  }
+  return unix;
+}
+
+/** An environment variable or flag as given, or undefined when it is unset or empty (CI sets empty ones). */
+export const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value === "" ? undefined : value;
+
 /** How a tool renders its result in each `--format`: JSON from a plain object, the others as text. */
 export interface Renderers<R> {
   readonly text: (result: R) => string;

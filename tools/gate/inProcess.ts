@@ -1,6 +1,6 @@
 /**
- * The soak gate run by another tool in its own process (promote's proposal, rollback-check's
- * incident record): the gate's `main` with the caller's arguments plus `--format json --report`,
+ * The soak gate run by another tool in its own process (promote's proposal, soak-report's reports,
+ * rollback-check's incident record): the gate's `main` with the caller's arguments plus `--format json --report`,
  * its messages passed on to the caller's stderr, its JSON and report.md handed back.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -3,7 +3,7 @@
  * one runner (`tools/cli/runner.ts`): `main(argv, env, io)` returns the exit code; the tests call it
  * in process.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { timeCrunchAlertRules } from "../../components/observability/alertRules";
@@ -11,8 +11,18 @@ import { durationSeconds, metricContract, queries } from "../../components/obser
 import { gatePlan, judge, soakWindow, type SoakWindow } from "../../components/soak/soakCriteria";
 import { regressionPlan } from "../../components/soak/regression";
 import { offsetSeconds } from "../../components/config/schema";
-import { parseRolloutIntent, ROLLOUT_INTENT_OUTPUT, type RolloutIntent } from "../../components/rollout/guards";
-import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO, writeResult } from "../cli/runner";
+import {
+  durationFlag,
+  formatOf,
+  httpUrl,
+  timeFlag,
+  toolMain,
+  UsageError,
+  type Format,
+  type ToolIO,
+  writeResult,
+} from "../cli/runner";
+import { stackOutputsIntent } from "../cli/stackOutputs";
 import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds, type Budget } from "./budget";
 import { gateCharts, type ChartData } from "./charts";
 import { chartData, measure, queryCount } from "./measure";
@@ -98,44 +108,8 @@ interface Options {
   readonly budget: Budget;
 }
 
-function seconds(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = durationSeconds(value);
-  if (parsed === undefined || parsed <= 0)
-    throw new UsageError(`--${flag} ${value}: allowed: a duration such as 30s or 2m`);
-  return parsed;
-}
-
-/** A time flag's value: RFC 3339 or Unix seconds (the soak tools take times the same way). */
-export function timeOf(flag: string, value: string): number {
-  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
-  const unix = /^\d+(\.\d+)?$/.test(value) ? Number(value) : rfc3339.test(value) ? Date.parse(value) / 1000 : NaN;
-  if (!Number.isFinite(unix)) {
-    throw new UsageError(`--${flag} ${value}: allowed: RFC 3339 (2026-01-02T08:00:00Z) or Unix seconds`);
-  }
-  return unix;
-}
-
 function endTime(value: string | undefined, now: number): number {
-  return Math.floor((value === undefined ? now : timeOf("end", value)) / 60) * 60;
-}
-
-/**
- * `rolloutIntent` in FILE, the JSON of `pulumi stack output --json` (undefined when the stack has
- * none); a file that is not that JSON, or an intent that does not parse, is bad input.
- */
-export function stackOutputsIntent(file: string): RolloutIntent | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(resolve(file), "utf8"));
-  } catch (error) {
-    throw new UsageError(`--stack-outputs ${file}: not the JSON of \`pulumi stack output --json\`: ${String(error)}`);
-  }
-  try {
-    return parseRolloutIntent((json as Record<string, unknown> | null)?.[ROLLOUT_INTENT_OUTPUT]);
-  } catch (error) {
-    throw new UsageError(`--stack-outputs ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return Math.floor((value === undefined ? now : timeFlag("end", value)) / 60) * 60;
 }
 
 /** The rung's start: --since, or rolloutIntent.since in the stack outputs; rounded up to the minute. */
@@ -146,7 +120,7 @@ function sinceTime(values: Values): number | undefined {
     throw new UsageError("give at most one of --since TIME or --stack-outputs FILE (see --help)");
   }
   let unix: number | undefined;
-  if (since !== undefined) unix = timeOf("since", since);
+  if (since !== undefined) unix = timeFlag("since", since);
   if (outputs !== undefined) {
     const intent = stackOutputsIntent(outputs);
     if (intent?.since === undefined) {
@@ -171,8 +145,12 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
     throw new UsageError("give --prometheus-url URL or set PROMETHEUS_URL (see --help)");
   }
   const budget = {
-    queryTimeoutSeconds: seconds("query-timeout", values["query-timeout"], DEFAULT_BUDGET.queryTimeoutSeconds),
-    deadlineSeconds: seconds("deadline", values.deadline, DEFAULT_BUDGET.deadlineSeconds),
+    queryTimeoutSeconds:
+      values["query-timeout"] === undefined
+        ? DEFAULT_BUDGET.queryTimeoutSeconds
+        : durationFlag("query-timeout", values["query-timeout"]),
+    deadlineSeconds:
+      values.deadline === undefined ? DEFAULT_BUDGET.deadlineSeconds : durationFlag("deadline", values.deadline),
   };
   const problem = budgetProblem(budget);
   if (problem) throw new UsageError(problem);

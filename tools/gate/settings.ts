@@ -3,7 +3,6 @@
  * config file, validated by the program's own schema (a stack `pulumi up` would refuse is refused
  * here too), or the schema's defaults when no stack is given.
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   parsedConfigOf,
@@ -39,7 +38,6 @@ export function defaultSettings(): GateSettings {
 /** The settings of `Pulumi.<stack>.yaml`, or of any file in that format (`configFile`). */
 export function stackSettings(source: { stack: string } | { configFile: string }): GateSettings {
   const file = "stack" in source ? stackFilePath(source.stack) : resolve(source.configFile);
-  if (!existsSync(file)) throw new UsageError(`no such config file: ${file}`);
   const config = readStackConfig(file, "stack" in source ? source.stack : undefined);
   const parsed = parsedConfigOf(config);
   return {

@@ -5,7 +5,6 @@
  */
 import { resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
-import { existsSync } from "node:fs";
 import { parsedConfigOf, type ParsedConfig } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { durationSeconds } from "../../components/observability/metrics";
@@ -115,7 +114,6 @@ function options(values: Values, env: NodeJS.ProcessEnv): Options {
   const format = formatOf(values.format);
   if (values.stack === undefined) throw new UsageError("give --stack NAME (see --help)");
   const file = stackFilePath(values.stack);
-  if (!existsSync(file)) throw new UsageError(`no such config file: ${file}`);
   const config = parsedConfigOf(readStackConfig(file, values.stack));
   const previewUrl = requiredUrl("--preview-url URL", values["preview-url"], true);
   // The Prometheus URL may carry credentials: never shown whole.

@@ -143,12 +143,7 @@ function refuseWhatPulumiRefuses(config: StackConfig): StackConfig {
 }
 
 function read(file: string, stack?: string): StackConfig {
-  try {
-    return readStackConfig(resolve(file), stack);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`no such config file: ${file}`);
-    throw error;
-  }
+  return readStackConfig(resolve(file), stack);
 }
 
 /**

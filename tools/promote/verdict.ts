@@ -2,7 +2,7 @@
  * The gate's outcome as promote reads it (exit code, `--format json` on stdout, report.md), and
  * the Slack message saying why nothing was proposed. Pure.
  */
-import { fitLines, SLACK_LIMITS, type SlackMessage } from "../gate/slack";
+import { escape, fitLines, SLACK_LIMITS, type SlackMessage } from "../gate/slack";
 import type { Step } from "./rung";
 
 export interface GateOutcome {
@@ -49,8 +49,6 @@ export function gateOutcome(code: number, stdout: string, report: string | undef
 }
 
 /** Slack mrkdwn: `&`, `<` and `>` are control characters. */
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 /** Why `step` was not proposed, for Slack's incoming webhook (Block Kit, within Slack's limits). */
 export function noPromotionMessage(
   stack: string,

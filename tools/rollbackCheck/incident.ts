@@ -4,8 +4,9 @@
  * Nothing here holds a token or a webhook URL: sources are shown as scheme, host and path.
  */
 import { acceptKillCommand } from "../../components/rollout/guards";
+import { formatTime } from "../gate/report";
 import { escape, fitLines, header, section, SLACK_LIMITS, type Block, type SlackMessage } from "../gate/slack";
-import { clock, describeAuthor, rollbackVerdict, type Kill, type RollbackStep } from "./rollback";
+import { describeAuthor, rollbackVerdict, type Kill, type RollbackStep } from "./rollback";
 
 /** GitHub's limit on an issue body, in characters. */
 export const ISSUE_BODY_LIMIT = 65_536;
@@ -89,7 +90,7 @@ export function verdictLine(report: Pick<KillReport, "steps">): string {
 }
 
 export function incidentTitle(report: KillReport): string {
-  return `Time Crunch kill on ${report.stack}, ${clock(report.kill.at)}: ${verdictText[rollbackVerdict(report.steps)]}`;
+  return `Time Crunch kill on ${report.stack}, ${formatTime(report.kill.at)}: ${verdictText[rollbackVerdict(report.steps)]}`;
 }
 
 const MARK = { pass: "✅", fail: "❌", unknown: "❔" } as const;
@@ -110,12 +111,12 @@ function timeline(report: KillReport, seen: Record<string, number>): string[] {
     "unknown" in report.alerts
       ? [`Grafana's alert state could not be read: ${report.alerts.unknown}`]
       : report.alerts.map(
-          (a) => `\`${a.title}\`: ${a.state}${a.activeAt === undefined ? "" : ` since ${clock(a.activeAt)}`}`,
+          (a) => `\`${a.title}\`: ${a.state}${a.activeAt === undefined ? "" : ` since ${formatTime(a.activeAt)}`}`,
         );
   return [
-    ...events.map(([at, what]) => `- **${clock(at)}**: ${what}`),
+    ...events.map(([at, what]) => `- **${formatTime(at)}**: ${what}`),
     ...(Object.keys(seen).length === 0 ? ["- No alert was seen active by any check of this kill."] : []),
-    `- **${clock(report.checkedAt)}**: this check (${verdictLine(report)})`,
+    `- **${formatTime(report.checkedAt)}**: this check (${verdictLine(report)})`,
     "",
     `Alert rules at this check: ${alertsNow.join("; ")}.`,
     "",
@@ -163,7 +164,7 @@ export function incidentBody(report: KillReport, previousBody: string | undefine
     "",
     `## Rollback verification: ${verdictLine(report)}`,
     "",
-    `Checked ${clock(report.checkedAt)}, settle time ${report.settleMinutes} min.`,
+    `Checked ${formatTime(report.checkedAt)}, settle time ${report.settleMinutes} min.`,
     "",
     "| step | | expected | found |",
     "| --- | --- | --- | --- |",
@@ -191,7 +192,7 @@ export type RollbackRun =
 export function renderText(run: RollbackRun): string {
   if (run.kind !== "killed") return `rollback-check ${run.stack}: ${run.why}`;
   const lines = [
-    `rollback-check ${run.stack}: flag turned off ${clock(run.kill.at)} by ${describeAuthor(run.kill.by)}: ${verdictLine(run)}`,
+    `rollback-check ${run.stack}: flag turned off ${formatTime(run.kill.at)} by ${describeAuthor(run.kill.by)}: ${verdictLine(run)}`,
     ...(run.acknowledged ? ["(acknowledged: the stack's config says targeting off)"] : []),
     "",
   ];
@@ -209,7 +210,7 @@ export function renderMarkdown(run: RollbackRun): string {
   return [
     `## Rollback check ${run.stack}: ${verdictLine(run)}`,
     "",
-    `Flag turned off ${clock(run.kill.at)} by ${describeAuthor(run.kill.by)}.${run.issue ? ` Incident record: [#${run.issue.number}](${run.issue.url}).` : ""}`,
+    `Flag turned off ${formatTime(run.kill.at)} by ${describeAuthor(run.kill.by)}.${run.issue ? ` Incident record: [#${run.issue.number}](${run.issue.url}).` : ""}`,
     "",
     "| step | status | expected | found |",
     "| --- | --- | --- | --- |",
@@ -245,7 +246,7 @@ export function slackMessage(report: KillReport): SlackMessage {
     header(title),
     section(
       escape(
-        `Flag ${report.flag.key} turned off in ${report.flag.environment} at ${clock(report.kill.at)} by ${describeAuthor(report.kill.by)}.`,
+        `Flag ${report.flag.key} turned off in ${report.flag.environment} at ${formatTime(report.kill.at)} by ${describeAuthor(report.kill.by)}.`,
       ),
     ),
     section(fitLines(lines, SLACK_LIMITS.sectionText)),

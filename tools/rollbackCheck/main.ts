@@ -8,17 +8,20 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { parsedConfigOf, type ParsedConfig } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
-import { AlertRuleKey, timeCrunchAlertRules } from "../../components/observability/alertRules";
+import { AlertRuleKey, timeCrunchAlertRules, type AlertRuleSpec } from "../../components/observability/alertRules";
 import { grafanaIdentity } from "../../components/observability/grafanaIdentity";
 import { metricContract, queries } from "../../components/observability/metrics";
 import { Targeting } from "../../components/rollout/targeting";
-import { judgeAnswer, PreviewAnswer } from "../../components/workload/previewContract";
+import { FEATURE_NOT_AVAILABLE, judgeAnswer, PreviewAnswer } from "../../components/workload/previewContract";
 import { GITHUB_TIMEOUT_MS, githubSettings, type GitHubSettings } from "../cli/github";
+import { stackOutputsIntent } from "../cli/stackOutputs";
 import {
   durationFlag,
   formatOf,
   httpUrl,
+  nonEmpty,
   Refusal,
+  timeFlag,
   toolMain,
   Unreachable,
   UsageError,
@@ -28,7 +31,6 @@ import {
 } from "../cli/runner";
 import { runBoundSeconds } from "../gate/budget";
 import { runGateInProcess } from "../gate/inProcess";
-import { stackOutputsIntent, timeOf } from "../gate/main";
 import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
 import { declaredOf, judgePreview, type Declared } from "../verify/checks";
@@ -132,6 +134,8 @@ interface Options {
   readonly stack: string;
   readonly config: ParsedConfig;
   readonly declared: Declared;
+  /** The stack's alert rules: the error rate's threshold and query, and the rules whose state the record shows. */
+  readonly rules: readonly AlertRuleSpec[];
   /** The stack's intent: targeting on? And whether it came from the stack outputs. */
   readonly intentOn: boolean;
   readonly intentSource: string;
@@ -160,22 +164,21 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   if (timeoutSeconds > deadlineSeconds) {
     throw new UsageError(`--timeout (${timeoutSeconds} s) must not exceed --deadline (${deadlineSeconds} s)`);
   }
-  const end = values.end === undefined ? now : timeOf("end", values.end);
+  const end = values.end === undefined ? now : timeFlag("end", values.end);
   const config = parsedConfigOf(readStackConfig(stackFilePath(stack)));
   const declared = declaredOf(stack, config, "2h");
   const configOn = config.targeting === Targeting.On;
   const outputs = values["stack-outputs"];
   const intent = outputs === undefined ? undefined : stackOutputsIntent(outputs);
   const fromOutputs = intent === undefined ? undefined : intent.targeting === Targeting.On;
-  const given = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);
   const missing: string[] = [];
-  const ldToken = given(env.LAUNCHDARKLY_ACCESS_TOKEN);
+  const ldToken = nonEmpty(env.LAUNCHDARKLY_ACCESS_TOKEN);
   if (ldToken === undefined) missing.push("LAUNCHDARKLY_ACCESS_TOKEN");
-  const grafanaUrl = given(values["grafana-url"]) ?? given(env.GRAFANA_URL);
-  const grafanaToken = given(env.GRAFANA_TOKEN);
+  const grafanaUrl = nonEmpty(values["grafana-url"]) ?? nonEmpty(env.GRAFANA_URL);
+  const grafanaToken = nonEmpty(env.GRAFANA_TOKEN);
   if (grafanaUrl === undefined) missing.push("--grafana-url URL or GRAFANA_URL");
   if (grafanaToken === undefined) missing.push("GRAFANA_TOKEN");
-  const prometheusUrl = given(values["prometheus-url"]) ?? given(env.PROMETHEUS_URL);
+  const prometheusUrl = nonEmpty(values["prometheus-url"]) ?? nonEmpty(env.PROMETHEUS_URL);
   if (prometheusUrl === undefined) missing.push("--prometheus-url URL or PROMETHEUS_URL");
   if (missing.length > 0) throw new UsageError(`give ${missing.join(", ")} (see --help)`);
   const webhook = values["post-to-slack"] ? env.SLACK_WEBHOOK_URL : undefined;
@@ -184,6 +187,7 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
     stack,
     config,
     declared,
+    rules: timeCrunchAlertRules(config.alerts, queries(metricContract(config.grafana.metricPrefix)), stack),
     intentOn: fromOutputs ?? configOn,
     intentSource:
       fromOutputs === undefined
@@ -200,7 +204,7 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
     prometheus: { url: httpUrl("--prometheus-url", prometheusUrl ?? ""), auth: auth(env) },
     preview: {
       url: httpUrl("--preview-url", values["preview-url"] ?? declared.preview.url),
-      token: given(env.PREVIEW_TOKEN),
+      token: nonEmpty(env.PREVIEW_TOKEN),
     },
     github: values["no-incident"] ? undefined : githubSettings(env),
     slackWebhookUrl: webhook === undefined ? undefined : httpUrl("SLACK_WEBHOOK_URL", webhook),
@@ -229,16 +233,14 @@ async function step(
 /** The rollback's verification after `kill`, one step per source. */
 async function verifySteps(opts: Options, budget: RequestBudget, kill: Kill): Promise<RollbackStep[]> {
   const { declared, config } = opts;
-  const metrics = metricContract(config.grafana.metricPrefix);
+  const q = queries(metricContract(config.grafana.metricPrefix));
   const prometheus = new PrometheusClient({
     url: opts.prometheus.url,
     auth: opts.prometheus.auth,
     queryTimeoutMs: budget.timeoutMs,
     deadline: budget.deadline,
   });
-  const errorRule = timeCrunchAlertRules(config.alerts, queries(metrics), opts.stack).find(
-    (r) => r.key === AlertRuleKey.ErrorRate,
-  );
+  const errorRule = opts.rules.find((r) => r.key === AlertRuleKey.ErrorRate);
   const value = (series: Awaited<ReturnType<PrometheusClient["instant"]>>) => series[0]?.points[0]?.[1];
   const span = (from: number) => `${Math.max(60, Math.floor(opts.end - from))}s`;
   const preview = new PreviewSource(opts.preview.url, opts.preview.token, budget);
@@ -267,20 +269,8 @@ async function verifySteps(opts: Options, budget: RequestBudget, kill: Kill): Pr
     step("traffic-stopped", "no preview served after the kill", async () => {
       const from = kill.at + TRAFFIC_GRACE_SECONDS;
       const served =
-        opts.end > from
-          ? value(
-              await prometheus.instant(
-                `sum(increase(${metrics.previewRequests}{outcome!="fallback"}[${span(from)}]))`,
-                opts.end,
-              ),
-            )
-          : undefined;
-      const fallbacks = value(
-        await prometheus.instant(
-          `sum(increase(${metrics.fallbacks}{reason="feature_not_available"}[${span(kill.at)}]))`,
-          opts.end,
-        ),
-      );
+        opts.end > from ? value(await prometheus.instant(q.previewsComputedIn(span(from)), opts.end)) : undefined;
+      const fallbacks = value(await prometheus.instant(q.fallbacksIn(FEATURE_NOT_AVAILABLE, span(kill.at)), opts.end));
       return judgeTrafficStopped(served, fallbacks, kill.at, opts.end);
     }),
     step("errors-settled", "the error rate under its threshold", async () => {
@@ -301,16 +291,11 @@ async function verifySteps(opts: Options, budget: RequestBudget, kill: Kill): Pr
 /** The stack's alert rules as Grafana states them now, or why they could not be read. */
 async function alertStates(opts: Options, budget: RequestBudget): Promise<KillReport["alerts"]> {
   const identity = grafanaIdentity(opts.stack, opts.config.grafana);
-  const rules = timeCrunchAlertRules(
-    opts.config.alerts,
-    queries(metricContract(opts.config.grafana.metricPrefix)),
-    opts.stack,
-  );
   try {
     const found = await new GrafanaSource(opts.grafana.url, opts.grafana.token, budget).ruleStates(
       identity.ruleGroupName,
     );
-    return rules.map((rule): AlertState => {
+    return opts.rules.map((rule): AlertState => {
       const uid = identity.ruleUid(rule.key);
       const state = found.find((f) => f.uid === uid) ?? found.find((f) => f.uid === undefined && f.name === rule.title);
       return { uid, title: rule.title, state: state?.state ?? "absent", activeAt: state?.activeAt };

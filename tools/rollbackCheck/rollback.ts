@@ -8,6 +8,7 @@
  */
 import { formatPercent } from "../../components/observability/metrics";
 import type { Point } from "../../components/soak/alertReplay";
+import { formatTime } from "../gate/report";
 import type { FoundAuditEntry } from "../verify/sources";
 
 /** The verification's steps, in the order they are checked and reported. */
@@ -100,11 +101,6 @@ export function killOf(entry: FoundAuditEntry, byTrigger: boolean): Kill {
 /** The time from which preview traffic must have stopped: the SDKs' update, a scrape and a rate window. */
 export const TRAFFIC_GRACE_SECONDS = 120;
 
-/** A time as the record shows it. */
-export function clock(unix: number): string {
-  return `${new Date(unix * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
 const whole = (value: number) => Math.round(value).toLocaleString("en-US");
 
 /**
@@ -121,14 +117,14 @@ export function judgeTrafficStopped(
   end: number,
 ): RollbackStep {
   const from = kill + TRAFFIC_GRACE_SECONDS;
-  const expected = `no Time Crunch preview served from ${clock(from)} (the kill + ${TRAFFIC_GRACE_SECONDS / 60} min), and feature_not_available fallbacks since the kill`;
+  const expected = `no Time Crunch preview served from ${formatTime(from)} (the kill + ${TRAFFIC_GRACE_SECONDS / 60} min), and feature_not_available fallbacks since the kill`;
   const step = (pass: boolean, found: string): RollbackStep => ({
     name: "traffic-stopped",
     status: pass ? "pass" : "fail",
     expected,
     found,
   });
-  if (end <= from) return step(false, `too early: the grace ends at ${clock(from)}`);
+  if (end <= from) return step(false, `too early: the grace ends at ${formatTime(from)}`);
   const problems: string[] = [];
   // `increase` extrapolates: a fraction still means at least one request.
   if ((served ?? 0) > 0)
@@ -155,7 +151,7 @@ export function judgeErrorsSettled(
   end: number,
 ): RollbackStep {
   const deadline = kill + settleSeconds;
-  const expected = `the error rate at or under ${formatPercent(threshold)} by ${clock(deadline)} (the kill + ${settleSeconds / 60} min) and from then on`;
+  const expected = `the error rate at or under ${formatPercent(threshold)} by ${formatTime(deadline)} (the kill + ${settleSeconds / 60} min) and from then on`;
   const step = (pass: boolean, found: string): RollbackStep => ({
     name: "errors-settled",
     status: pass ? "pass" : "fail",
@@ -174,19 +170,19 @@ export function judgeErrorsSettled(
     return step(
       false,
       end < deadline
-        ? `still ${formatPercent(lastValue)} at ${clock(lastTime)}; the settle time ends at ${clock(deadline)}`
-        : `still ${formatPercent(lastValue)} at ${clock(lastTime)}, after the settle time (${clock(deadline)})`,
+        ? `still ${formatPercent(lastValue)} at ${formatTime(lastTime)}; the settle time ends at ${formatTime(deadline)}`
+        : `still ${formatPercent(lastValue)} at ${formatTime(lastTime)}, after the settle time (${formatTime(deadline)})`,
     );
   }
   if (settledAt > deadline) {
     return step(
       false,
-      `under the threshold only from ${clock(settledAt)}, after the settle time; ${formatPercent(lastValue)} at ${clock(lastTime)}`,
+      `under the threshold only from ${formatTime(settledAt)}, after the settle time; ${formatPercent(lastValue)} at ${formatTime(lastTime)}`,
     );
   }
   return step(
     true,
-    `under the threshold from ${clock(settledAt)} (${Math.round((settledAt - kill) / 60)} min after the kill)`,
+    `under the threshold from ${formatTime(settledAt)} (${Math.round((settledAt - kill) / 60)} min after the kill)`,
   );
 }
 

@@ -17,10 +17,19 @@ import {
   UNKNOWN_START_REASON,
   type ReportSlot,
 } from "../../components/soak/reportSchedule";
-import { formatOf, httpUrl, toolMain, UsageError, writeResult, type Format, type ToolIO } from "../cli/runner";
+import {
+  formatOf,
+  httpUrl,
+  timeFlag,
+  toolMain,
+  UsageError,
+  writeResult,
+  type Format,
+  type ToolIO,
+} from "../cli/runner";
+import { stackOutputsIntent } from "../cli/stackOutputs";
 import { DEFAULT_BUDGET, runBoundSeconds } from "../gate/budget";
 import { runGateInProcess } from "../gate/inProcess";
-import { stackOutputsIntent, timeOf } from "../gate/main";
 import { formatTime } from "../gate/report";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
 import {
@@ -104,7 +113,7 @@ function soakStart(values: Values): SoakStart {
   if (given !== undefined && outputs !== undefined) {
     throw new UsageError("give at most one of --soak-start TIME or --stack-outputs FILE (see --help)");
   }
-  if (given !== undefined) return { kind: "known", start: timeOf("soak-start", given), source: "--soak-start" };
+  if (given !== undefined) return { kind: "known", start: timeFlag("soak-start", given), source: "--soak-start" };
   if (outputs === undefined) return { kind: "unknown", why: "neither --soak-start nor --stack-outputs was given" };
   const intent = stackOutputsIntent(outputs);
   if (intent === undefined) return { kind: "unknown", why: `${outputs} has no rolloutIntent output` };
@@ -145,7 +154,7 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   }
   const webhook = values["post-to-slack"] ? env.SLACK_WEBHOOK_URL : undefined;
   if (values["post-to-slack"] && !webhook) throw new UsageError("--post-to-slack needs SLACK_WEBHOOK_URL");
-  const end = values.end === undefined ? now : timeOf("end", values.end);
+  const end = values.end === undefined ? now : timeFlag("end", values.end);
   const previous = values["previous-run"];
   const dashboardUrl = values["dashboard-url"];
   const reportUrl = values["report-url"];
@@ -154,7 +163,7 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
     start: soakStart(values),
     scheduled: values.scheduled === true,
     end,
-    previousRun: previous === undefined ? end - CRON_PERIOD_SECONDS : timeOf("previous-run", previous),
+    previousRun: previous === undefined ? end - CRON_PERIOD_SECONDS : timeFlag("previous-run", previous),
     format,
     report: values.report === undefined ? undefined : resolve(values.report),
     slackWebhookUrl: webhook === undefined ? undefined : httpUrl("SLACK_WEBHOOK_URL", webhook, false),

@@ -12,6 +12,8 @@ import {
   durationFlag,
   formatOf,
   httpUrl,
+  nonEmpty,
+  timeFlag,
   toolMain,
   Unreachable,
   UsageError,
@@ -119,15 +121,6 @@ interface Options {
   readonly deadlineSeconds: number;
 }
 
-function endTime(value: string | undefined, now: number): number {
-  if (value === undefined) return now;
-  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
-  const unix = /^\d+(\.\d+)?$/.test(value) ? Number(value) : rfc3339.test(value) ? Date.parse(value) / 1000 : NaN;
-  if (!Number.isFinite(unix))
-    throw new UsageError(`--end ${value}: allowed: RFC 3339 (2026-01-02T08:00:00Z) or Unix seconds`);
-  return unix;
-}
-
 type Values = Parameters<Parameters<typeof toolMain<typeof FLAGS>>[0]["run"]>[0]["values"];
 
 function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
@@ -153,19 +146,18 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
 
   const declared = declaredOf(stack, parsedConfigOf(readStackConfig(stackFilePath(stack))), window);
   const missing: string[] = [];
-  const given = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);
 
   let grafana: Options["grafana"];
   if (needs("dashboard", "alert-rules")) {
-    const url = given(values["grafana-url"]) ?? given(env.GRAFANA_URL);
-    const token = given(env.GRAFANA_TOKEN);
+    const url = nonEmpty(values["grafana-url"]) ?? nonEmpty(env.GRAFANA_URL);
+    const token = nonEmpty(env.GRAFANA_TOKEN);
     if (url === undefined) missing.push("--grafana-url URL or GRAFANA_URL");
     if (token === undefined) missing.push("GRAFANA_TOKEN");
     if (url !== undefined && token !== undefined) grafana = { url: httpUrl("--grafana-url", url), token };
   }
   let launchDarkly: Options["launchDarkly"];
   if (needs("flag-targeting")) {
-    const token = given(env.LAUNCHDARKLY_ACCESS_TOKEN);
+    const token = nonEmpty(env.LAUNCHDARKLY_ACCESS_TOKEN);
     if (token === undefined) missing.push("LAUNCHDARKLY_ACCESS_TOKEN");
     else
       launchDarkly = {
@@ -175,12 +167,15 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   }
   let prometheus: Options["prometheus"];
   if (needs("telemetry", "no-errors")) {
-    const url = given(values["prometheus-url"]) ?? given(env.PROMETHEUS_URL);
+    const url = nonEmpty(values["prometheus-url"]) ?? nonEmpty(env.PROMETHEUS_URL);
     if (url === undefined) missing.push("--prometheus-url URL or PROMETHEUS_URL");
     else prometheus = { url: httpUrl("--prometheus-url", url), auth: auth(env) };
   }
   const preview = needs("preview-endpoint")
-    ? { url: httpUrl("--preview-url", values["preview-url"] ?? declared.preview.url), token: given(env.PREVIEW_TOKEN) }
+    ? {
+        url: httpUrl("--preview-url", values["preview-url"] ?? declared.preview.url),
+        token: nonEmpty(env.PREVIEW_TOKEN),
+      }
     : undefined;
   if (missing.length > 0) {
     throw new UsageError(`give ${missing.join(", ")}, or --skip the checks that need them (see --help)`);
@@ -192,7 +187,7 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
     ...(launchDarkly && { launchDarkly }),
     ...(prometheus && { prometheus }),
     ...(preview && { preview }),
-    end: endTime(values.end, now),
+    end: values.end === undefined ? now : timeFlag("end", values.end),
     format,
     slackWebhookUrl: webhook === undefined ? undefined : httpUrl("SLACK_WEBHOOK_URL", webhook),
     timeoutSeconds,
