@@ -24,13 +24,13 @@ export default {
     "!tools/cli/**",
     "!tools/bench/**",
     // The mock engine is the instrument the tests observe the program with, not the product.
-    "!tools/plan/engine.ts",
-    "!tools/plan/mocks.ts",
+    "!tools/offline/engine.ts",
+    "!tools/offline/mocks.ts",
     // Reads stack files from disk for the tools and the tests: I/O, not a pure module.
     "!components/config/stackFile.ts",
     // Tested only through the plan CLI in a child process (test/plan.test.ts), which Stryker's
     // coverage cannot see: every mutant would read "no coverage".
-    "!tools/plan/plan.ts",
+    "!tools/offline/plan.ts",
     "!tools/plan/diff.ts",
     "!tools/plan/report.ts",
   ],

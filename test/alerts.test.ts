@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../tools/plan/engine";
-import { isSecretValue } from "../tools/plan/mocks";
+import type { ProgramRun } from "../tools/offline/engine";
+import { isSecretValue } from "../tools/offline/mocks";
 import { withValues } from "../components/config/stackFile";
 import {
   KILL_RULE_STATES,

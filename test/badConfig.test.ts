@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfigError } from "../components/config/schema";
-import { ProgramFailed } from "../tools/plan/engine";
+import { ProgramFailed } from "../tools/offline/engine";
 import { withoutKeys, withValues, type StackConfig } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";

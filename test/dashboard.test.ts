@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../tools/plan/engine";
+import type { ProgramRun } from "../tools/offline/engine";
 import { withValues } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { ResourceType } from "../components/resources";

@@ -14,7 +14,7 @@ import { StackConfigSchema } from "../components/config/schema";
 import { dashboardModel } from "../components/observability/dashboardModel";
 import { DASHBOARD_WINDOW, queries } from "../components/observability/metrics";
 import { soakWindow } from "../components/soak/soakCriteria";
-import { chartRateWindow } from "../tools/gate/charts";
+import { chartRateWindow } from "../tools/charts/charts";
 import { stackFilePath } from "../components/config/stackFile";
 import { gateMain } from "./support/gateCli";
 import { proxyTo, recorder } from "./support/httpRecorder";

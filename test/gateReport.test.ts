@@ -10,10 +10,10 @@ import { StackConfigSchema } from "../components/config/schema";
 import { queries } from "../components/observability/metrics";
 import type { Point } from "../components/soak/alertReplay";
 import { gatePlan, judge, soakWindow, TRAFFIC_RULE } from "../components/soak/soakCriteria";
-import { chartStepSeconds, gateCharts, type ChartData } from "../tools/gate/charts";
-import { mermaidChart } from "../tools/gate/mermaid";
-import type { GateRun } from "../tools/gate/report";
-import { fitLines, SLACK_LIMITS, slackMessage } from "../tools/gate/slack";
+import { chartStepSeconds, gateCharts, type ChartData } from "../tools/charts/charts";
+import { mermaidChart } from "../tools/charts/mermaid";
+import type { GateRun } from "../tools/soakEvaluation/report";
+import { fitLines, SLACK_LIMITS, slackMessage } from "../tools/services/slack";
 import { cases } from "./support/cases";
 
 const gate = StackConfigSchema.shape.soakGate.parse(undefined);

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type DeployedState, type ProgramRun, ProgramFailed } from "../tools/plan/engine";
+import { type DeployedState, type ProgramRun, ProgramFailed } from "../tools/offline/engine";
 import { withValues, type StackConfig } from "../components/config/stackFile";
 import { planCli, type CliRun } from "./support/planCli";
 import { run, stackConfig } from "./support/program";

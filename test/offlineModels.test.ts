@@ -4,9 +4,9 @@
  * CLI's own tests run it in a child process.)
  */
 import { describe, expect, it } from "vitest";
-import { evaluableFlag } from "../tools/plan/launchDarklyFlag";
-import { SECRET_SIG, SECRET_SIG_KEY } from "../tools/plan/mocks";
-import { maskSecrets, redactSecrets } from "../tools/plan/redact";
+import { evaluableFlag } from "../tools/offline/launchDarklyFlag";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../tools/offline/mocks";
+import { maskSecrets, redactSecrets } from "../tools/offline/redact";
 import { cases } from "./support/cases";
 
 const BOOLEAN_FLAG = { key: "f", variationType: "boolean", variations: [{ value: "true" }, { value: "false" }] };

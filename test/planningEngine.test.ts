@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
-import { ProgramFailed, type DeclaredResource, type ProgramRun } from "../tools/plan/engine";
-import { maskSecrets } from "../tools/plan/redact";
+import { ProgramFailed, type DeclaredResource, type ProgramRun } from "../tools/offline/engine";
+import { maskSecrets } from "../tools/offline/redact";
 import { withValues, type StackConfig } from "../components/config/stackFile";
 import { POD_SECURITY_RULES } from "../policy/podSecurity";
 import { podSecurityRestricted } from "../policy/workloads";

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec" with { "resolution-mode": "import" };
-import type { ProgramRun } from "../tools/plan/engine";
-import { maskSecrets } from "../tools/plan/redact";
+import type { ProgramRun } from "../tools/offline/engine";
+import { maskSecrets } from "../tools/offline/redact";
 import { withValues } from "../components/config/stackFile";
 import { onlyOfType, run, stackConfig } from "./support/program";
 import { ResourceType } from "../components/resources";

@@ -3,8 +3,8 @@
  * differently (a perpetual diff), and Grafana identities two stacks in one org would both claim.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../tools/plan/engine";
-import { isSecretValue } from "../tools/plan/mocks";
+import type { ProgramRun } from "../tools/offline/engine";
+import { isSecretValue } from "../tools/offline/mocks";
 import { withValues } from "../components/config/stackFile";
 import { run, stackConfig } from "./support/program";
 import { cases } from "./support/cases";

@@ -33,7 +33,7 @@ import {
   killState,
   turnedOff,
 } from "../tools/rollbackCheck/rollback";
-import type { FoundAuditEntry } from "../tools/verify/sources";
+import type { FoundAuditEntry } from "../tools/services/sources";
 import { cases } from "./support/cases";
 import { startGitHubApi, type GitHubApi } from "./support/githubApi";
 import { startGrafanaApi, type GrafanaApi } from "./support/grafanaApi";

@@ -4,8 +4,8 @@
  * Secret's `stringData` secret by itself, so "is it marked" alone cannot fail.)
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../tools/plan/engine";
-import { isSecretValue, SECRET_SIG, SECRET_SIG_KEY } from "../tools/plan/mocks";
+import type { ProgramRun } from "../tools/offline/engine";
+import { isSecretValue, SECRET_SIG, SECRET_SIG_KEY } from "../tools/offline/mocks";
 import { withSecret } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 import { run, stackConfig } from "./support/program";
@@ -16,7 +16,7 @@ const PLANTED = {
   slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/planted-hook-2b8e41",
 };
 // The SDK key the offline LaunchDarkly provider returns for the production environment
-// (tools/plan/mocks.ts): the program reads it, nobody types it.
+// (tools/offline/mocks.ts): the program reads it, nobody types it.
 const SDK_KEY = "sdk-offline-production";
 
 interface Found {

@@ -22,8 +22,8 @@ import {
   type GateSamples,
 } from "../components/soak/soakCriteria";
 import { ALL_ROUTES, regressionPlan, type RegressionSamples } from "../components/soak/regression";
-import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/gate/budget";
-import { stackSettings } from "../tools/gate/settings";
+import { budgetProblem, DEFAULT_BUDGET, runBoundSeconds } from "../tools/soakEvaluation/budget";
+import { stackSettings } from "../tools/soakEvaluation/settings";
 import { stackFilePath } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SLACK_LIMITS, type SlackMessage } from "../tools/gate/slack";
+import { SLACK_LIMITS, type SlackMessage } from "../tools/services/slack";
 import { main } from "../tools/soakReport/main";
 import { cases } from "./support/cases";
 import { recorder, type Recorder } from "./support/httpRecorder";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { evaluableFlag } from "../tools/plan/launchDarklyFlag";
-import type { ProgramRun } from "../tools/plan/engine";
+import { evaluableFlag } from "../tools/offline/launchDarklyFlag";
+import type { ProgramRun } from "../tools/offline/engine";
 import { withValues, type StackConfig } from "../components/config/stackFile";
 import { contextKeys, FlagEvaluator, type Evaluation } from "./support/launchDarkly";
 import { cases } from "./support/cases";

@@ -15,7 +15,7 @@ import { grafanaIdentity } from "../components/observability/grafanaIdentity";
 import { metricContract } from "../components/observability/metrics";
 import { DEFAULT_FLAG_KEY } from "../components/config/schema";
 import { main } from "../tools/verify/main";
-import { judgeFlag, judgeNoErrors } from "../tools/verify/checks";
+import { judgeFlag, judgeNoErrors } from "../tools/verification/checks";
 import { dashboardAnswer, ruleAnswer, startGrafanaApi, type GrafanaApi } from "./support/grafanaApi";
 import { recorder, type Recorder } from "./support/httpRecorder";
 import { flagAnswer, rolloutOf, startLaunchDarklyApi, type LaunchDarklyApi } from "./support/launchDarklyApi";

@@ -6,7 +6,7 @@
  * `datasource_uid`, sent to the contact point the rule names; `Alerting` fires the rule itself;
  * `OK` and `KeepLast` send nothing new. Read from the rule group the program declared.
  */
-import type { DeclaredResource } from "../../tools/plan/engine";
+import type { DeclaredResource } from "../../tools/offline/engine";
 
 export type Outage = "error" | "no-data";
 

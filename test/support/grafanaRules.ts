@@ -5,7 +5,7 @@
  * what happens without data (`noDataState`), and the group's evaluation interval. Settings this
  * model does not cover are an error, never silently dropped: extend the model before using them.
  */
-import type { DeclaredResource } from "../../tools/plan/engine";
+import type { DeclaredResource } from "../../tools/offline/engine";
 
 interface GrafanaQuery {
   readonly refId: string;

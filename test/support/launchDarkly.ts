@@ -1,6 +1,6 @@
 /** LaunchDarkly's own server SDK, evaluating flag JSON offline (no network, no events). */
 import { basicLogger, init, integrations, type LDClient } from "@launchdarkly/node-server-sdk";
-import type { EvaluableFlag } from "../../tools/plan/launchDarklyFlag";
+import type { EvaluableFlag } from "../../tools/offline/launchDarklyFlag";
 
 // The default the SDK serves when it cannot evaluate: neither variation, so "could not evaluate"
 // never passes for "served false".

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { PROJECT_DIR } from "../../components/config/stackFile";
-import type { ProgramLoader } from "../../tools/plan/engine";
+import type { ProgramLoader } from "../../tools/offline/engine";
 import { planMain } from "../../tools/plan/main";
 import { main as policyMain } from "../../tools/policy/main";
 import { runTool, type ToolRun } from "./toolRun";

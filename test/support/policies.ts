@@ -3,11 +3,11 @@
  * one and ask a policy (through the functions the pack registers) what it thinks.
  */
 import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { ProgramRun } from "../../tools/plan/engine";
-import { isSecretValue } from "../../tools/plan/mocks";
-import type { PlannedResource } from "../../tools/plan/plan";
-import { checkPolicies } from "../../tools/policy/policyRunner";
-import { maskSecrets } from "../../tools/plan/redact";
+import type { ProgramRun } from "../../tools/offline/engine";
+import { isSecretValue } from "../../tools/offline/mocks";
+import type { PlannedResource } from "../../tools/offline/plan";
+import { checkPolicies } from "../../tools/offline/policyRunner";
+import { maskSecrets } from "../../tools/offline/redact";
 
 /**
  * The value with every secret unwrapped and unmarked: what the Pulumi engine hands a policy online

@@ -1,6 +1,6 @@
 /** Runs the real program (index.ts) under Pulumi's mock engine, as `npm run plan` does. */
 import { vi } from "vitest";
-import { runProgram, type DeclaredResource, type DeployedState, type ProgramRun } from "../../tools/plan/engine";
+import { runProgram, type DeclaredResource, type DeployedState, type ProgramRun } from "../../tools/offline/engine";
 import { readStackConfig, stackFilePath, type StackConfig } from "../../components/config/stackFile";
 
 /** The committed config of a stack (`Pulumi.<stack>.yaml`). */

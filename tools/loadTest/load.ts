@@ -4,7 +4,7 @@
  * request's body from `setupRequest`, each answer's status and body from `onResponse`, each
  * answer's latency from the client's `response` event).
  */
-import { displayUrl as urlForMessages } from "../gate/prometheus";
+import { displayUrl as urlForMessages } from "../services/prometheus";
 import { createRequire } from "node:module";
 import type { PreviewEndpointConfig } from "../../components/config/schema";
 import {

@@ -9,7 +9,7 @@ import { parsedConfigOf, type ParsedConfig } from "../../components/config/schem
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { durationSeconds } from "../../components/observability/metrics";
 import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO, writeResult } from "../cli/runner";
-import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
+import { auth, PrometheusClient, type PrometheusAuth } from "../services/prometheus";
 import {
   askEdgeCases,
   displayUrl,

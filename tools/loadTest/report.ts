@@ -4,9 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChartData } from "../gate/charts";
-import { mermaidChart } from "../gate/mermaid";
-import { chartSvg } from "../gate/svg";
+import type { ChartData } from "../charts/charts";
+import { mermaidChart } from "../charts/mermaid";
+import { chartSvg } from "../charts/svg";
 import type { EdgeCaseResult, LoadVerdict, ServerMeasure, Thresholds } from "./verdict";
 import { mean, percentile } from "./verdict";
 

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { metricContract, queries } from "../../components/observability/metrics";
-import type { PrometheusClient, Series } from "../gate/prometheus";
+import type { PrometheusClient, Series } from "../services/prometheus";
 import type { ServerMeasure } from "./verdict";
 
 const valueOf = (series: readonly Series[]): number | undefined => {

@@ -10,7 +10,7 @@ import { parseRolloutIntent, ROLLOUT_INTENT_OUTPUT } from "../../components/roll
 import { parsedConfigOf, StackConfigError } from "../../components/config/schema";
 import type { StackConfig } from "../../components/config/stackFile";
 import { UsageError } from "../cli/runner";
-import type { DeployedState } from "./engine";
+import type { DeployedState } from "../offline/engine";
 
 /** The assumption, and how to say it to a reviewer. */
 export interface Rehearsal {

@@ -3,7 +3,7 @@
  * for each changed one the input paths with their old and new values. JSON carried in strings (the
  * dashboard, rule models) is compared field by field.
  */
-import type { Plan, PlannedResource } from "./plan";
+import type { Plan, PlannedResource } from "../offline/plan";
 
 export interface InputChange {
   readonly path: string;

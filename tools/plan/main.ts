@@ -11,10 +11,10 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { cliConfigProblems } from "../../components/config/cliConfigChecks";
 import { diffPlans } from "./diff";
 import { LIVE_STATES, rehearsal } from "./deployed";
-import { type DeployedState, ProgramFailed, type ProgramLoader, runProgram } from "./engine";
-import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "./plan";
-import { renderPolicyVerdict } from "../policy/policyReport";
-import { checkPolicies, hasMandatoryViolation } from "../policy/policyRunner";
+import { type DeployedState, ProgramFailed, type ProgramLoader, runProgram } from "../offline/engine";
+import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "../offline/plan";
+import { renderPolicyVerdict } from "../offline/policyReport";
+import { checkPolicies, hasMandatoryViolation } from "../offline/policyRunner";
 import { formatOf, Refusal, toolMain, UsageError, type ToolIO, type ToolMain } from "../cli/runner";
 import { renderDiff, renderGuards, renderSummary, type Format } from "./report";
 import {

@@ -1,7 +1,7 @@
 /** What a person reads: a plan's summary per component, and a diff, as text or markdown. */
 import type { ResourceDiff } from "./diff";
 import { field, ResourceType, type Props } from "../../components/resources";
-import { resourcesOfType, type Plan } from "./plan";
+import { resourcesOfType, type Plan } from "../offline/plan";
 
 export type Format = "text" | "markdown";
 

@@ -3,8 +3,8 @@
  * `npm run plan` writes (`.plan/<stack>/resources.json`), one stack per file.
  */
 import { formatOf, toolMain, UsageError } from "../cli/runner";
-import { renderPolicyVerdict } from "./policyReport";
-import { checkPolicies, hasMandatoryViolation, type PolicyVerdict } from "./policyRunner";
+import { renderPolicyVerdict } from "../offline/policyReport";
+import { checkPolicies, hasMandatoryViolation, type PolicyVerdict } from "../offline/policyRunner";
 import { readResourcesFile } from "./resourcesFile";
 
 const HELP = `Usage: npm run policy -- [--format text|markdown|json] RESOURCES_JSON...

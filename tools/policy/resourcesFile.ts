@@ -2,7 +2,7 @@
 import { UsageError } from "../cli/runner";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { PlannedResource } from "../plan/plan";
+import type { PlannedResource } from "../offline/plan";
 
 /** The file cannot be read or is not a resources.json: the user's mistake (exit 2). */
 export class ResourcesFileError extends UsageError {}

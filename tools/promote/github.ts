@@ -4,7 +4,7 @@
  * request that proposes the next rung. The default branch is only read, never moved; the local
  * checkout is not touched. The token is sent as the Authorization header and shown nowhere.
  */
-import { GitHubClient, type GitHubSettings } from "../cli/github";
+import { GitHubClient, type GitHubSettings } from "../services/github";
 import { Unreachable } from "../cli/runner";
 
 /** How many requests a proposal makes at most (read: 3; propose: 7). */

@@ -2,7 +2,7 @@
  * The gate's outcome as promote reads it (exit code, `--format json` on stdout, report.md), and
  * the Slack message saying why nothing was proposed. Pure.
  */
-import { escape, fitLines, SLACK_LIMITS, type SlackMessage } from "../gate/slack";
+import { escape, fitLines, SLACK_LIMITS, type SlackMessage } from "../services/slack";
 import type { Step } from "./rung";
 
 export interface GateOutcome {

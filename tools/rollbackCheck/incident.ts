@@ -4,8 +4,8 @@
  * Nothing here holds a token or a webhook URL: sources are shown as scheme, host and path.
  */
 import { acceptKillCommand } from "../../components/rollout/guards";
-import { formatTime } from "../gate/report";
-import { escape, fitLines, header, section, SLACK_LIMITS, type Block, type SlackMessage } from "../gate/slack";
+import { formatTime } from "../soakEvaluation/report";
+import { escape, fitLines, header, section, SLACK_LIMITS, type Block, type SlackMessage } from "../services/slack";
 import { describeAuthor, rollbackVerdict, type Kill, type RollbackStep } from "./rollback";
 
 /** GitHub's limit on an issue body, in characters. */

@@ -3,7 +3,7 @@
  * labelled {@link INCIDENT_LABEL} (open or closed), so later runs update it rather than open
  * another. Needs a token with `issues: write`.
  */
-import { GitHubClient, type GitHubSettings } from "../cli/github";
+import { GitHubClient, type GitHubSettings } from "../services/github";
 import { INCIDENT_LABEL } from "./incident";
 
 /** How many pages of labelled issues a search reads at most (100 each). */

@@ -13,7 +13,7 @@ import { grafanaIdentity } from "../../components/observability/grafanaIdentity"
 import { metricContract, queries } from "../../components/observability/metrics";
 import { Targeting } from "../../components/rollout/targeting";
 import { FEATURE_NOT_AVAILABLE, judgeAnswer, PreviewAnswer } from "../../components/workload/previewContract";
-import { GITHUB_TIMEOUT_MS, githubSettings, type GitHubSettings } from "../cli/github";
+import { GITHUB_TIMEOUT_MS, githubSettings, type GitHubSettings } from "../services/github";
 import { stackOutputsIntent } from "../cli/stackOutputs";
 import {
   durationFlag,
@@ -29,12 +29,12 @@ import {
   type ToolIO,
   writeResult,
 } from "../cli/runner";
-import { runBoundSeconds } from "../gate/budget";
-import { runGateInProcess } from "../gate/inProcess";
-import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
-import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
-import { declaredOf, judgePreview, type Declared } from "../verify/checks";
-import { GrafanaSource, LaunchDarklySource, PreviewSource, type RequestBudget } from "../verify/sources";
+import { runBoundSeconds } from "../soakEvaluation/budget";
+import { runGateInProcess } from "../soakEvaluation/inProcess";
+import { auth, PrometheusClient, type PrometheusAuth } from "../services/prometheus";
+import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
+import { declaredOf, judgePreview, type Declared } from "../verification/checks";
+import { GrafanaSource, LaunchDarklySource, PreviewSource, type RequestBudget } from "../services/sources";
 import {
   incidentBody,
   incidentMarker,

@@ -8,8 +8,8 @@
  */
 import { formatPercent } from "../../components/observability/metrics";
 import type { Point } from "../../components/soak/alertReplay";
-import { formatTime } from "../gate/report";
-import type { FoundAuditEntry } from "../verify/sources";
+import { formatTime } from "../soakEvaluation/report";
+import type { FoundAuditEntry } from "../services/sources";
 
 /** The verification's steps, in the order they are checked and reported. */
 export const ROLLBACK_STEPS = ["flag-off", "preview-endpoint", "traffic-stopped", "errors-settled"] as const;

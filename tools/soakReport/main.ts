@@ -28,10 +28,10 @@ import {
   type ToolIO,
 } from "../cli/runner";
 import { stackOutputsIntent } from "../cli/stackOutputs";
-import { DEFAULT_BUDGET, runBoundSeconds } from "../gate/budget";
-import { runGateInProcess } from "../gate/inProcess";
-import { formatTime } from "../gate/report";
-import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
+import { DEFAULT_BUDGET, runBoundSeconds } from "../soakEvaluation/budget";
+import { runGateInProcess } from "../soakEvaluation/inProcess";
+import { formatTime } from "../soakEvaluation/report";
+import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
 import {
   noReportJson,
   noReportLine,

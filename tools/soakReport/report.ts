@@ -6,7 +6,7 @@
  * Block Kit message within Slack's limits. Pure: no Prometheus, no Slack, no clock.
  */
 import { FINAL_SLOT, ReportKind, slotTime, type ReportSlot } from "../../components/soak/reportSchedule";
-import { formatTime, regressionRows, type reportJson } from "../gate/report";
+import { formatTime, regressionRows, type reportJson } from "../soakEvaluation/report";
 import {
   criterionLine,
   escape,
@@ -17,7 +17,7 @@ import {
   SLACK_LIMITS,
   type Block,
   type SlackMessage,
-} from "../gate/slack";
+} from "../services/slack";
 
 /** What one in-process gate run printed with `--format json`. */
 export type GateJson = ReturnType<typeof reportJson>;

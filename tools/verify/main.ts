@@ -21,8 +21,8 @@ import {
   type ToolIO,
   writeResult,
 } from "../cli/runner";
-import { auth, PrometheusClient, type PrometheusAuth } from "../gate/prometheus";
-import { postToSlack, SLACK_TIMEOUT_MS } from "../gate/slack";
+import { auth, PrometheusClient, type PrometheusAuth } from "../services/prometheus";
+import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
 import {
   CHECKS,
   declaredOf,
@@ -37,9 +37,9 @@ import {
   type CheckResult,
   type Declared,
   type FoundRule,
-} from "./checks";
+} from "../verification/checks";
 import { renderMarkdown, renderText, reportJson, slackMessage, type VerifyRun } from "./report";
-import { GrafanaSource, LaunchDarklySource, PreviewSource, type RequestBudget } from "./sources";
+import { GrafanaSource, LaunchDarklySource, PreviewSource, type RequestBudget } from "../services/sources";
 
 export const HELP = `Usage: npm run verify -- --stack NAME [options]
 

@@ -2,8 +2,8 @@
  * `npm run verify`'s output: text, markdown, JSON (a stable shape) and the Slack summary. Pure.
  * Nothing here ever holds a token: sources are shown as scheme, host and path.
  */
-import { escape, fitLines, header, section, SLACK_LIMITS, type Block, type SlackMessage } from "../gate/slack";
-import { verdictOf, type CheckResult } from "./checks";
+import { escape, fitLines, header, section, SLACK_LIMITS, type Block, type SlackMessage } from "../services/slack";
+import { verdictOf, type CheckResult } from "../verification/checks";
 
 export interface VerifyRun {
   readonly stack: string;

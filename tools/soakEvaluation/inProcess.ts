@@ -1,13 +1,14 @@
 /**
  * The soak gate run by another tool in its own process (promote's proposal, soak-report's reports,
- * rollback-check's incident record): the gate's `main` with the caller's arguments plus `--format json --report`,
- * its messages passed on to the caller's stderr, its JSON and report.md handed back.
+ * rollback-check's incident record): the gate's flags as the caller gives them, its evaluation, its
+ * messages passed on to the caller's stderr, its JSON and report.md handed back.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ToolIO } from "../cli/runner";
-import { main as gateMain } from "./main";
+import { toolMain, type ToolIO } from "../cli/runner";
+import { evaluateGate, GATE_FLAGS, gateOptions, writeReport } from "./gateRun";
+import { reportJson } from "./report";
 
 export interface GateInProcess {
   /** The gate's exit code: 0 GO, 1 NO-GO or INCONCLUSIVE, 2 bad input or Prometheus unreachable. */
@@ -17,6 +18,21 @@ export interface GateInProcess {
   /** report.md (with its mermaid charts), or undefined when the gate wrote none. */
   readonly report: string | undefined;
 }
+
+/** The gate with its flags and messages (`gate: …`), JSON on stdout and the report in `--report`; it never posts. */
+const gateInProcess = toolMain({
+  name: "gate",
+  messagePrefix: "gate: ",
+  help: "the soak gate run in process: see npm run gate -- --help",
+  flags: GATE_FLAGS,
+  run: async ({ values }, env, io) => {
+    const opts = gateOptions(values, env, (io.now ?? Date.now)() / 1000);
+    const { run, charts } = await evaluateGate(opts, io);
+    io.stdout.write(`${JSON.stringify(reportJson(run), null, 2)}\n`);
+    if (opts.report !== undefined) await writeReport(opts.report, run, charts);
+    return run.verdict.go ? 0 : 1;
+  },
+});
 
 // The gate reads neither GitHub's token nor the webhook: the calling tool posts itself.
 const NOT_FOR_THE_GATE = new Set(["GITHUB_TOKEN", "SLACK_WEBHOOK_URL"]);
@@ -34,8 +50,8 @@ export async function runGateInProcess(
   const scratch = reportDir ?? mkdtempSync(join(tmpdir(), "gate-in-process-"));
   try {
     let json = "";
-    const code = await gateMain(
-      [...args, "--format", "json", "--report", scratch],
+    const code = await gateInProcess(
+      [...args, "--report", scratch],
       Object.fromEntries(Object.entries(env).filter(([key]) => !NOT_FOR_THE_GATE.has(key))),
       { stdout: { write: (text: string) => (json += text) }, stderr: io.stderr, ...(io.now && { now: io.now }) },
     );

@@ -6,7 +6,7 @@
  * is sent as the Authorization header and shown nowhere.
  */
 import type { Octokit } from "@octokit/rest" with { "resolution-mode": "import" };
-import { httpUrl, Unreachable, UsageError } from "./runner";
+import { httpUrl, Unreachable, UsageError } from "../cli/runner";
 
 /** How long one GitHub request may take. */
 export const GITHUB_TIMEOUT_MS = 30_000;

@@ -12,8 +12,8 @@ import {
   type ScopedSamples,
   type Span,
 } from "../../components/soak/regression";
-import { chartStepSeconds, type ChartData, type ChartSpec } from "./charts";
-import { PrometheusUnavailable, type PrometheusClient, type Series } from "./prometheus";
+import { chartStepSeconds, type ChartData, type ChartSpec } from "../charts/charts";
+import { PrometheusUnavailable, type PrometheusClient, type Series } from "../services/prometheus";
 
 /** Queries in flight at once: quick on a laptop, gentle on a shared Prometheus. */
 const CONCURRENCY = 4;

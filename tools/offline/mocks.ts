@@ -148,7 +148,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     if (!args.custom) return { id: undefined, state: inputs };
     const outputs = RESOURCE_OUTPUTS[args.type];
     if (!outputs) {
-      return this.fail(`no offline mock for resource type ${args.type}: add one to tools/plan/mocks.ts`);
+      return this.fail(`no offline mock for resource type ${args.type}: add one to tools/offline/mocks.ts`);
     }
     const { id, state } = outputs(args.name, inputs);
     return { id, state: { ...inputs, ...state } };
@@ -157,7 +157,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): State {
     if (args.token === GET_FLAG_ENVIRONMENT) return this.liveFlagEnvironment(args.inputs as State);
     const result = CALL_RESULTS[args.token];
-    if (!result) return this.fail(`no offline mock for function ${args.token}: add one to tools/plan/mocks.ts`);
+    if (!result) return this.fail(`no offline mock for function ${args.token}: add one to tools/offline/mocks.ts`);
     return result(args.inputs as State);
   }
 

@@ -5,7 +5,7 @@
  */
 import { Unreachable } from "../cli/runner";
 import type { CriterionVerdict } from "../../components/soak/soakCriteria";
-import { formatTime, incidentLines, soakLine, verdictWord, type GateRun } from "./report";
+import { formatTime, incidentLines, soakLine, verdictWord, type GateRun } from "../soakEvaluation/report";
 
 /** Slack's limits for messages and blocks (api.slack.com/reference/block-kit/blocks). */
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000 } as const;

@@ -18,7 +18,7 @@ import type {
   StackValidationArgs,
 } from "@pulumi/policy";
 import { POLICIES, POLICY_PACK_ENFORCEMENT, POLICY_PACK_NAME } from "../../policy/policies";
-import type { PlannedResource } from "../plan/plan";
+import type { PlannedResource } from "./plan";
 
 /** One violation: which policy, at what level, about which resource (none: the stack). */
 export interface Violation {

@@ -8,8 +8,8 @@
  */
 import { z } from "zod";
 import { Unreachable } from "../cli/runner";
-import { connectionError, displayUrl } from "../gate/prometheus";
-import type { FoundDashboard, FoundFlag, FoundRule } from "./checks";
+import { connectionError, displayUrl } from "./prometheus";
+import type { FoundDashboard, FoundFlag, FoundRule } from "../verification/checks";
 
 export interface RequestBudget {
   /** Per request, in milliseconds. */

@@ -4,7 +4,7 @@
  * process at the sum, whatever is still waiting. So a Prometheus that accepts connections and
  * never answers ends the run with exit 2 within {@link runBoundSeconds}.
  */
-import { SLACK_TIMEOUT_MS } from "./slack";
+import { SLACK_TIMEOUT_MS } from "../services/slack";
 
 export interface Budget {
   /** Each request to Prometheus (one attempt). */

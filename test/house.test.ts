@@ -1,0 +1,51 @@
+// The house rule of tools/ (docs/architecture.md, "Layout"): a tool is a folder with a main.ts; what
+// several tools share lives in a room of its own, so no tool imports another tool.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(__dirname, "..");
+const toolsDir = join(root, "tools");
+const folders = readdirSync(toolsDir, { withFileTypes: true }).filter((e) => e.isDirectory());
+const tools = folders.filter((f) => readdirSync(join(toolsDir, f.name)).includes("main.ts")).map((f) => f.name);
+
+/** Every relative import of a TypeScript file under tools/, as the folder under tools/ it lands in. */
+function importedFolders(file: string): string[] {
+  const source = readFileSync(file, "utf8");
+  return [...source.matchAll(/from\s+"(\.{1,2}\/[^"]+)"/g)].flatMap(([, spec]) => {
+    const target = relative(toolsDir, normalize(join(dirname(file), spec!)));
+    return target.startsWith("..") ? [] : [target.split("/")[0]!];
+  });
+}
+
+describe("tools/", () => {
+  it("has the tools the npm scripts run", () => {
+    expect(tools.sort()).toEqual(
+      [
+        "gate",
+        "loadTest",
+        "plan",
+        "policy",
+        "promote",
+        "promotionChange",
+        "rollbackCheck",
+        "soakReport",
+        "verify",
+      ].sort(),
+    );
+  });
+
+  it.each(folders.map((f) => f.name).filter((name) => name !== "bench"))("%s imports no tool but itself", (folder) => {
+    const files = readdirSync(join(toolsDir, folder)).filter((f) => f.endsWith(".ts"));
+    const crossings = files.flatMap((file) =>
+      importedFolders(join(toolsDir, folder, file))
+        .filter((target) => target !== folder && tools.includes(target))
+        .map((target) => `${folder}/${file} imports tools/${target}/`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
+  it("keeps the soak gate's folder to the gate's command line", () => {
+    expect(readdirSync(join(toolsDir, "gate"))).toEqual(["main.ts"]);
+  });
+});
