@@ -1,8 +1,9 @@
 /**
- * `npm run load-test` in process against the stand-in preview service (with its faults) and a real
+ * `npm run load-test` in process against the stand-in preview service (with its faults, in a
+ * process of its own: the load and the server it loads must not share an event loop) and a real
  * Prometheus scraping it every second: one Prometheus per stand-in, since the gate's queries sum
- * over every target. The fault runs go side by side (4 s, 4 in flight); Ctrl-C and the endpoint
- * being down run after them. Plus the pure verdict, from plain tables.
+ * over every target. The runs go side by side (4 s, 4 in flight); Ctrl-C and the endpoint being
+ * down run after them. Plus the pure verdict, from plain tables.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +21,12 @@ import {
   type ServerMeasure,
 } from "../tools/loadTest/verdict";
 import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
-import { startPreviewService, type PreviewFaults, type PreviewService } from "./support/previewService";
+import type { PreviewFaults } from "./support/previewService";
+import {
+  startPreviewServiceHost,
+  type HostedPreviewService,
+  type PreviewServiceHost,
+} from "./support/previewServiceProcess";
 import { runTool, type ToolRun } from "./support/toolRun";
 import { cases } from "./support/cases";
 
@@ -35,7 +41,8 @@ const CASES = {
 } satisfies Record<string, PreviewFaults>;
 type Case = keyof typeof CASES;
 
-const services: Partial<Record<Case, PreviewService>> = {};
+let host: PreviewServiceHost;
+const services: Partial<Record<Case, HostedPreviewService>> = {};
 const prometheuses: Partial<Record<Case, LocalPrometheus>> = {};
 const runs: Partial<Record<Case, ToolRun & { json: { verdict: string; failing: string[] } }>> = {};
 
@@ -74,9 +81,10 @@ async function scraped(url: string): Promise<void> {
 
 beforeAll(async () => {
   const names = Object.keys(CASES) as Case[];
+  host = await startPreviewServiceHost();
   await Promise.all(
     names.map(async (name) => {
-      services[name] = await startPreviewService(CASES[name]);
+      services[name] = await host.start(CASES[name]);
       prometheuses[name] = await startPrometheus([], { scrapeTargets: [services[name].target] });
     }),
   );
@@ -92,27 +100,22 @@ beforeAll(async () => {
     );
     runs[name] = { ...result, json: JSON.parse(result.stdout) as { verdict: string; failing: string[] } };
   };
-  // The GO run alone: six runs at full speed in one process starve the scrapes of a 4 s window
-  // (a missed scrape is a quarter of it), which is telemetry lost for real. The faults side by side.
-  await run("healthy", ["--report", join(scratch, "healthy")]);
-  await Promise.all(names.filter((name) => name !== "healthy").map((name) => run(name, [])));
+  await Promise.all(names.map((name) => run(name, name === "healthy" ? ["--report", join(scratch, "healthy")] : [])));
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([
-    ...Object.values(services).map((s) => s.stop()),
-    ...Object.values(prometheuses).map((p) => p.stop()),
-  ]);
+  await Promise.all([host.stop(), ...Object.values(prometheuses).map((p) => p.stop())]);
   rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("load-test against the stand-in and a real Prometheus", () => {
-  it("a healthy endpoint is GO (exit 0), with the token sent and the report written", () => {
+  it("a healthy endpoint is GO (exit 0), with the token sent and the report written", async () => {
     const run = runs.healthy!;
     expect(run.json.failing, run.stdout).toEqual([]);
     expect(run.json.verdict).toBe("GO");
     expect(run.code).toBe(0);
-    expect(services.healthy!.requests.every((r) => r.authorization === "Bearer preview-token-for-the-test")).toBe(true);
+    const requests = await services.healthy!.requests();
+    expect(requests.every((r) => r.authorization === "Bearer preview-token-for-the-test")).toBe(true);
     const dir = join(scratch, "healthy");
     expect(readFileSync(join(dir, "report.md"), "utf8")).toContain("Load test GO");
     expect((JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { verdict: string }).verdict).toBe("GO");
@@ -120,8 +123,10 @@ describe("load-test against the stand-in and a real Prometheus", () => {
     expect(run.stdout).not.toContain("preview-token-for-the-test");
   });
 
-  it("the targetMinutes of the run are spread over [min, max]", () => {
-    const minutes = services.healthy!.requests.map((r) => (r.body as { targetMinutes: number }).targetMinutes);
+  it("the targetMinutes of the run are spread over [min, max]", async () => {
+    const minutes = (await services.healthy!.requests()).map(
+      (r) => (r.body as { targetMinutes: number }).targetMinutes,
+    );
     expect(minutes.reduce((a, b) => Math.min(a, b))).toBe(9); // the edge case min-1
     expect(new Set(minutes.filter((m) => m >= 10 && m <= 240)).size).toBeGreaterThan(20);
   });
@@ -188,10 +193,12 @@ describe("load-test against the stand-in and a real Prometheus", () => {
     let interruptedAt = 0;
     // process.emit('SIGINT') calls the listeners the run registered, as a real Ctrl-C would.
     const timer = setInterval(() => {
-      if (services.healthy!.requests.length > 50 && interruptedAt === 0) {
-        interruptedAt = Date.now();
-        process.emit("SIGINT");
-      }
+      void services.healthy!.requestCount().then((count) => {
+        if (count > 50 && interruptedAt === 0) {
+          interruptedAt = Date.now();
+          process.emit("SIGINT");
+        }
+      });
     }, 100);
     const listenersBefore = process.listenerCount("SIGINT");
     const run = await runTool(main, [...argv("healthy", ["--duration", "30s", "--report", dir])]).finally(() => {

@@ -102,6 +102,14 @@ export function queries(metrics: MetricContract = metricContract()) {
     /** Preview requests in a window such as the soak gate's `24h`; empty when the counter has no sample in it. */
     requestsIn: (window: Window) => `sum(increase(${requests()}[${window}]))`,
     /**
+     * Preview requests counted after the Unix time `since`, exactly: the counter now less its last
+     * sample at `since` (0 for series born later). Not `increase`, which extrapolates to the
+     * window's edges: over a run of a few scrape intervals that is a share of the count off either
+     * way. A counter reset in between (a restarted pod) counts short, as telemetry lost.
+     */
+    requestsCountedSince: (since: number) =>
+      `sum(${requests()}) - (sum(${requests()} @ ${since.toFixed(3)}) or vector(0))`,
+    /**
      * Time Crunch previews computed (every outcome but a fallback) in a window: after a kill, none
      * may be (the rollback check). Empty when the counter has no sample in it.
      */

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ChartData } from "../charts/charts";
 import { mermaidChart } from "../charts/mermaid";
 import { chartSvg } from "../charts/svg";
+import type { ScrapeWait } from "./server";
 import type { EdgeCaseResult, LoadVerdict, ServerMeasure, Thresholds } from "./verdict";
 import { mean, percentile } from "./verdict";
 
@@ -26,6 +27,8 @@ export interface LoadRun {
   readonly strategies: Readonly<Record<string, number>>;
   readonly edgeCases: readonly EdgeCaseResult[];
   readonly server: ServerMeasure | undefined;
+  /** The wait for Prometheus' first scrape after the run (none when interrupted). */
+  readonly scrape: ScrapeWait | undefined;
   readonly thresholds: Thresholds;
   readonly verdict: LoadVerdict;
 }
@@ -51,7 +54,15 @@ function facts(run: LoadRun): string[] {
         .map(([s, n]) => `${s} ${n}`)
         .join(", ") || "none"
     }`,
+    ...(run.scrape === undefined ? [] : [scrapeFact(run.scrape, run.end)]),
   ];
+}
+
+function scrapeFact(scrape: ScrapeWait, end: number): string {
+  const waited = `waited ${scrape.waitedSeconds.toFixed(1)} s`;
+  return scrape.scrapedAt === undefined
+    ? `server side: no scrape after the run's end came (${waited}); measured on what Prometheus had`
+    : `server side: measured at Prometheus' first scrape after the run's end, ${(scrape.scrapedAt - end).toFixed(1)} s after it (${waited})`;
 }
 
 export function renderText(run: LoadRun): string {
@@ -95,6 +106,7 @@ export function reportJson(run: LoadRun, charts: readonly { title: string; file:
     strategies: run.strategies,
     edgeCases: run.edgeCases,
     server: run.server ?? null,
+    scrape: run.scrape ?? null,
     thresholds: run.thresholds,
     criteria: run.verdict.criteria,
     charts,
