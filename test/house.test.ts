@@ -53,3 +53,34 @@ describe("tools/", () => {
     expect(readdirSync(join(toolsDir, "gate"))).toEqual(["main.ts"]);
   });
 });
+
+// The suite's processes run file after file (vitest.config.mts, `isolate: false`): a test that
+// changed the process for itself would change it for the files after it.
+describe("test/", () => {
+  const testSources = readdirSync(join(root, "test"), { recursive: true, encoding: "utf8" })
+    // This file holds the patterns' samples.
+    .filter((file) => file.endsWith(".ts") && file !== "house.test.ts")
+    .map((file) => ({ file, source: readFileSync(join(root, "test", file), "utf8") }));
+  const processWide = [
+    /process\.env(\.\w+|\[[^\]]+\])\s*(=(?!=)|\?\?=|\|\|=)/,
+    /delete\s+process\.env/,
+    /Object\.assign\(\s*process\.env/,
+    /process\.chdir\(/,
+    /globalThis\.\w+\s*=(?!=)/,
+    /process\.exitCode\s*=(?!=)/,
+  ];
+
+  it("no test changes process.env, the working directory, a global or the exit code", () => {
+    const changes = testSources.flatMap(({ file, source }) =>
+      processWide.filter((pattern) => pattern.test(source)).map((pattern) => `${file}: ${String(pattern)}`),
+    );
+    expect(testSources.length).toBeGreaterThan(40);
+    expect(changes).toEqual([]);
+    // What the patterns are for, each caught:
+    const samples = ['process.env.PULUMI_X = "1";', "delete process.env.A;", "Object.assign(process.env, {});"];
+    samples.push('process.chdir("/");', "globalThis.fetch = f;", "process.exitCode = 1;");
+    expect(samples.map((sample) => processWide.filter((pattern) => pattern.test(sample)).length)).toEqual([
+      1, 1, 1, 1, 1, 1,
+    ]);
+  });
+});
