@@ -44,7 +44,16 @@ type Case = keyof typeof CASES;
 let host: PreviewServiceHost;
 const services: Partial<Record<Case, HostedPreviewService>> = {};
 const prometheuses: Partial<Record<Case, LocalPrometheus>> = {};
-const runs: Partial<Record<Case, ToolRun & { json: { verdict: string; failing: string[] } }>> = {};
+/** The fault runs' rate: they judge the faults, and the GO run alone loads the stand-in at full speed. */
+const FAULT_RATE = 250;
+interface RunJson {
+  readonly verdict: string;
+  readonly failing: string[];
+  readonly requests: { readonly sent: number; readonly answered: number };
+  readonly scrape: { readonly scrapedAt: number | undefined; readonly waitedSeconds: number } | null;
+  readonly window: { readonly start: number; readonly end: number };
+}
+const runs: Partial<Record<Case, ToolRun & { json: RunJson }>> = {};
 
 function argv(name: Case, extra: readonly string[] = []): string[] {
   return [
@@ -98,9 +107,16 @@ beforeAll(async () => {
       { PREVIEW_TOKEN: "preview-token-for-the-test" },
       { isTTY: name === "oneStrategy" },
     );
-    runs[name] = { ...result, json: JSON.parse(result.stdout) as { verdict: string; failing: string[] } };
+    runs[name] = { ...result, json: JSON.parse(result.stdout) as RunJson };
   };
-  await Promise.all(names.map((name) => run(name, name === "healthy" ? ["--report", join(scratch, "healthy")] : [])));
+  await Promise.all(
+    names.map((name) =>
+      run(name, [
+        ...(name === "healthy" ? [] : ["--rate", String(FAULT_RATE)]),
+        ...(name === "healthy" || name === "noMetrics" ? ["--report", join(scratch, name)] : []),
+      ]),
+    ),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -121,6 +137,31 @@ describe("load-test against the stand-in and a real Prometheus", () => {
     expect((JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { verdict: string }).verdict).toBe("GO");
     expect(readFileSync(join(dir, "charts", "latency.svg"), "utf8")).toMatch(/^<svg/);
     expect(run.stdout).not.toContain("preview-token-for-the-test");
+  });
+
+  it("judges the server side at the first scrape after the run's end, and says how long it waited", () => {
+    const { scrape, window } = runs.healthy!.json;
+    expect(scrape!.scrapedAt).toBeGreaterThanOrEqual(window.end);
+    expect(scrape!.waitedSeconds).toBeLessThanOrEqual(2 + 0.5); // two scrape intervals, and a query
+    const report = readFileSync(join(scratch, "healthy", "report.md"), "utf8");
+    expect(report).toMatch(
+      /measured at Prometheus' first scrape after the run's end, \d+\.\d s after it \(waited \d+\.\d s\)/,
+    );
+    // A counter never exported: the whole bound waited, and said.
+    expect(runs.noMetrics!.json.scrape!.scrapedAt).toBeUndefined();
+    expect(runs.noMetrics!.json.scrape!.waitedSeconds).toBeGreaterThanOrEqual(2);
+    expect(readFileSync(join(scratch, "noMetrics", "report.md"), "utf8")).toMatch(
+      /no scrape after the run's end came \(waited 2\.\d s\); measured on what Prometheus had/,
+    );
+  });
+
+  it("--rate caps the requests a second", () => {
+    const capped = (run: RunJson) => FAULT_RATE * 1.1 * (run.window.end - run.window.start);
+    const errors = runs.errors!.json;
+    expect(errors.requests.answered).toBeGreaterThan(FAULT_RATE);
+    expect(errors.requests.answered).toBeLessThanOrEqual(capped(errors));
+    // The cap is what held it: the same stand-in, uncapped, answers many more.
+    expect(runs.healthy!.json.requests.answered).toBeGreaterThan(2 * capped(runs.healthy!.json));
   });
 
   it("the targetMinutes of the run are spread over [min, max]", async () => {
@@ -216,7 +257,15 @@ describe("load-test against the stand-in and a real Prometheus", () => {
 
   it("--help and bad flags", async () => {
     expect((await runTool(main, ["--help"])).stdout).toContain("at most 1,000,000 requests");
-    expect((await runTool(main, ["--stack", "staging", "--concurrency", "0"])).code).toBe(2);
+    const urls = ["--preview-url", "http://127.0.0.1:1/", "--prometheus-url", "http://127.0.0.1:1/"];
+    expect(await runTool(main, ["--stack", "staging", ...urls, "--concurrency", "0"])).toMatchObject({
+      code: 2,
+      stderr: "load-test: --concurrency 0: allowed: a whole number from 1 to 256\n",
+    });
+    expect(await runTool(main, ["--stack", "staging", ...urls, "--rate", "0.5"])).toMatchObject({
+      code: 2,
+      stderr: "load-test: --rate 0.5: allowed: a whole number from 1 to 100,000\n",
+    });
   });
 });
 

@@ -42,6 +42,7 @@ type Autocannon = (
   options: {
     url: string;
     connections: number;
+    overallRate?: number;
     duration: number;
     maxOverallRequests: number;
     timeout: number;
@@ -133,6 +134,8 @@ export interface LoadRecord {
 
 export interface LoadOptions {
   readonly connections: number;
+  /** At most this many requests a second in all; undefined: as fast as the endpoint answers. */
+  readonly ratePerSecond?: number | undefined;
   readonly durationSeconds: number;
   readonly maxRequests?: number;
   readonly now?: () => number;
@@ -189,6 +192,7 @@ export function startLoad(target: Target, options: LoadOptions): RunningLoad {
     {
       url: target.url,
       connections: options.connections,
+      ...(options.ratePerSecond !== undefined && { overallRate: options.ratePerSecond }),
       duration: options.durationSeconds,
       maxOverallRequests: options.maxRequests ?? REQUEST_CAP,
       timeout: REQUEST_TIMEOUT_SECONDS,

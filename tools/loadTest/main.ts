@@ -48,6 +48,9 @@ preview endpoint, then GO or NO-GO:
   --prometheus-url URL    Prometheus' base URL (or PROMETHEUS_URL)
   --duration DURATION     e.g. 20s or 10m (default: the stack's loadTest.duration)
   --concurrency N         requests in flight (default: loadTest.concurrency)
+  --rate N                at most N requests a second in all (default: as fast
+                          as the endpoint answers), to load a shared endpoint
+                          gently
   --scrape-interval DUR   Prometheus' scrape interval (default 15s): after the
                           run the tool waits at most two of them for the last
                           scrape before asking
@@ -72,6 +75,7 @@ const FLAGS = {
   "prometheus-url": { type: "string" },
   duration: { type: "string" },
   concurrency: { type: "string" },
+  rate: { type: "string" },
   "scrape-interval": { type: "string" },
   format: { type: "string", default: "text" },
   report: { type: "string" },
@@ -91,6 +95,7 @@ interface Options {
   readonly auth: PrometheusAuth;
   readonly durationSeconds: number;
   readonly concurrency: number;
+  readonly ratePerSecond: number | undefined;
   readonly scrapeIntervalSeconds: number;
   readonly format: Format;
   readonly report: string | undefined;
@@ -106,6 +111,14 @@ function positiveSeconds(flag: string, value: string, max: number): number {
   const parsed = durationSeconds(value);
   if (parsed === undefined || parsed <= 0 || parsed > max) {
     throw new UsageError(`--${flag} ${value}: allowed: a duration such as 20s or 10m, at most ${max} s`);
+  }
+  return parsed;
+}
+
+function wholeNumber(flag: string, value: string, max: number): number {
+  const parsed = Number(value);
+  if (!/^[0-9]+$/.test(value) || parsed < 1 || parsed > max) {
+    throw new UsageError(`--${flag} ${value}: allowed: a whole number from 1 to ${max.toLocaleString("en-US")}`);
   }
   return parsed;
 }
@@ -126,13 +139,10 @@ function options(values: Values, env: NodeJS.ProcessEnv): Options {
     values.duration === undefined
       ? (durationSeconds(config.loadTest.duration) ?? 600)
       : positiveSeconds("duration", values.duration, 7200);
-  let concurrency = config.loadTest.concurrency;
-  if (values.concurrency !== undefined) {
-    concurrency = Number(values.concurrency);
-    if (!/^[0-9]+$/.test(values.concurrency) || concurrency < 1 || concurrency > 256) {
-      throw new UsageError(`--concurrency ${values.concurrency}: allowed: a whole number from 1 to 256`);
-    }
-  }
+  const concurrency =
+    values.concurrency === undefined
+      ? config.loadTest.concurrency
+      : wholeNumber("concurrency", values.concurrency, 256);
   return {
     stack: values.stack,
     config,
@@ -141,6 +151,7 @@ function options(values: Values, env: NodeJS.ProcessEnv): Options {
     auth: auth(env),
     durationSeconds: duration,
     concurrency,
+    ratePerSecond: values.rate === undefined ? undefined : wholeNumber("rate", values.rate, 100_000),
     scrapeIntervalSeconds:
       values["scrape-interval"] === undefined ? 15 : positiveSeconds("scrape-interval", values["scrape-interval"], 300),
     format,
@@ -176,6 +187,7 @@ async function runLoad(opts: Options, io: ToolIO): Promise<LoadRecord> {
   const now = io.now ?? Date.now;
   const running = startLoad(opts.target, {
     connections: opts.concurrency,
+    ratePerSecond: opts.ratePerSecond,
     durationSeconds: opts.durationSeconds,
     now,
   });
