@@ -257,7 +257,7 @@ describe("load-test against the stand-in and a real Prometheus", () => {
 
   it("--help and bad flags", async () => {
     expect((await runTool(main, ["--help"])).stdout).toContain("at most 1,000,000 requests");
-    const urls = ["--preview-url", "http://127.0.0.1:1/", "--prometheus-url", "http://127.0.0.1:1/"];
+    const urls = ["--preview-url", "http://127.0.0.1:65535/", "--prometheus-url", "http://127.0.0.1:65535/"];
     expect(await runTool(main, ["--stack", "staging", ...urls, "--concurrency", "0"])).toMatchObject({
       code: 2,
       stderr: "load-test: --concurrency 0: allowed: a whole number from 1 to 256\n",

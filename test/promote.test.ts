@@ -371,7 +371,7 @@ describe("npm run promote without a GO or a next rung", () => {
       { what: "no webhook", args: ["--stack", "beta", "--post-to-slack"], env: {}, message: /SLACK_WEBHOOK_URL/ },
     ]),
   )("exits 2 for bad usage: $what", async ({ args, env: extra, message }) => {
-    const run = await runTool(main, args, { ...env("http://127.0.0.1:9"), ...extra });
+    const run = await runTool(main, args, { ...env("http://127.0.0.1:65535"), ...extra });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });

@@ -415,6 +415,48 @@ describe("npm run verify", () => {
     expect(text.stdout).toContain("skipped (--skip)");
   });
 
+  /** What each check asks, told from the requests its source received. */
+  const asks: Record<keyof typeof ALL_PASS, (seen: () => string[]) => string[]> = {
+    dashboard: (seen) => seen().filter((r) => r.includes("/api/dashboards/")),
+    "alert-rules": (seen) => seen().filter((r) => r.includes("/provisioning/alert-rules/")),
+    "flag-targeting": (seen) => seen().filter((r) => r.includes("/api/v2/flags/")),
+    telemetry: (seen) => seen().filter((r) => r.includes("last_over_time")),
+    "preview-endpoint": (seen) => seen().filter((r) => r.includes("/api/time-crunch/preview")),
+    "no-errors": (seen) => seen().filter((r) => r.includes('outcome="error"')),
+  };
+
+  it.each(cases(Object.keys(ALL_PASS) as (keyof typeof ALL_PASS)[]))(
+    "--skip %s never asks for it, and leaves every other check's result as it was",
+    async (skipped) => {
+      declareAll();
+      const counts = [grafana, launchDarkly, prometheusProxy].map((r) => r.requests.length);
+      const previewSeen = service.requests.length;
+      const { run, json } = await report(["--skip", skipped]);
+      const seen = () => [
+        ...[grafana, launchDarkly, prometheusProxy].flatMap((r, i) =>
+          r.requests.slice(counts[i]).map((q) => decodeURIComponent(`${q.path} ${q.body}`.replace(/\+/g, " "))),
+        ),
+        ...service.requests.slice(previewSeen).map((q) => q.path),
+      ];
+      expect(run.code).toBe(0);
+      expect(statuses(json)).toEqual({ ...ALL_PASS, [skipped]: "skipped" });
+      expect(asks[skipped](seen)).toEqual([]);
+      for (const other of Object.keys(asks) as (keyof typeof ALL_PASS)[]) {
+        if (other !== skipped) expect(asks[other](seen), other).not.toEqual([]);
+      }
+    },
+  );
+
+  it("--skip telemetry makes a run whose telemetry fails pass, and --skip no-errors one whose errors fail", async () => {
+    declareAll();
+    const telemetryFails = await report(["--skip", "telemetry"], times.t1);
+    expect(telemetryFails.run.code).toBe(0);
+    expect(statuses(telemetryFails.json)).toEqual({ ...ALL_PASS, telemetry: "skipped" });
+    const errorsFail = await report(["--skip", "no-errors"], times.t3);
+    expect(errorsFail.run.code).toBe(0);
+    expect(statuses(errorsFail.json)).toEqual({ ...ALL_PASS, "no-errors": "skipped" });
+  });
+
   it.each(
     cases([
       { unset: "GRAFANA_URL", message: "--grafana-url URL or GRAFANA_URL" },

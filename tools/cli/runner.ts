@@ -56,8 +56,21 @@ export function formatOf(value: string | undefined): Format {
 }
 
 /**
- * `value` when it is an http or https URL, else a usage error naming `what`. The value is echoed
- * only when `shown` (a URL may carry credentials: Prometheus', a webhook's).
+ * The ports fetch refuses to connect to (the WHATWG Fetch standard's "bad ports": SSH, SMTP, X11,
+ * IRC, …). Node's fetch (undici) fails on them without a connection, which a tool would otherwise
+ * report as an outage after its retries: they are a mistake in the URL, refused before any request.
+ */
+const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111,
+  113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548,
+  554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566,
+  6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+/**
+ * `value` when it is an http or https URL on a port fetch connects to, else a usage error naming
+ * `what` (the flag or environment variable that gave it). The value is echoed only when `shown`
+ * (a URL may carry credentials: Prometheus', a webhook's); the port always is.
  */
 export function httpUrl(what: string, value: string, shown = false): string {
   let url: URL | undefined;
@@ -66,10 +79,34 @@ export function httpUrl(what: string, value: string, shown = false): string {
   } catch {
     url = undefined;
   }
+  const named = `${what}${shown ? ` ${value}` : ""}`;
   if (url?.protocol !== "http:" && url?.protocol !== "https:") {
-    throw new UsageError(`${what}${shown ? ` ${value}` : ""}: allowed: an http or https URL`);
+    const scheme = url === undefined ? "" : ` (not ${url.protocol.slice(0, -1)})`;
+    throw new UsageError(`${named}: allowed: an http or https URL${scheme}`);
+  }
+  if (url.port !== "" && FETCH_BAD_PORTS.has(Number(url.port))) {
+    throw new UsageError(
+      `${named}: port ${url.port} is one fetch never connects to (a "bad port" of the WHATWG Fetch standard); allowed: an http or https URL on another port`,
+    );
   }
   return value;
+}
+
+/**
+ * A URL from flag `--flag` or, when the flag is absent or empty, from environment variable
+ * `variable`, checked by `httpUrl` under the name of whichever gave it; undefined when neither did.
+ */
+export function urlFlagOrEnv(
+  flag: string,
+  given: string | undefined,
+  variable: string,
+  env: NodeJS.ProcessEnv,
+  shown = false,
+): string | undefined {
+  const fromFlag = nonEmpty(given);
+  if (fromFlag !== undefined) return httpUrl(`--${flag}`, fromFlag, shown);
+  const fromEnv = nonEmpty(env[variable]);
+  return fromEnv === undefined ? undefined : httpUrl(variable, fromEnv, shown);
 }
 
 /** A duration flag's value in seconds (`30s`, `15m`, `2h`), or a usage error naming the flag. */

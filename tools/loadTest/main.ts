@@ -8,7 +8,16 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { parsedConfigOf, type ParsedConfig } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { durationSeconds } from "../../components/observability/metrics";
-import { formatOf, httpUrl, toolMain, UsageError, type Format, type ToolIO, writeResult } from "../cli/runner";
+import {
+  formatOf,
+  httpUrl,
+  toolMain,
+  urlFlagOrEnv,
+  UsageError,
+  type Format,
+  type ToolIO,
+  writeResult,
+} from "../cli/runner";
 import { auth, PrometheusClient, type PrometheusAuth } from "../services/prometheus";
 import {
   askEdgeCases,
@@ -130,11 +139,8 @@ function options(values: Values, env: NodeJS.ProcessEnv): Options {
   const config = parsedConfigOf(readStackConfig(file, values.stack));
   const previewUrl = requiredUrl("--preview-url URL", values["preview-url"], true);
   // The Prometheus URL may carry credentials: never shown whole.
-  const prometheusUrl = requiredUrl(
-    "--prometheus-url URL or PROMETHEUS_URL",
-    values["prometheus-url"] ?? env.PROMETHEUS_URL,
-    false,
-  );
+  const prometheusUrl = urlFlagOrEnv("prometheus-url", values["prometheus-url"], "PROMETHEUS_URL", env);
+  if (prometheusUrl === undefined) throw new UsageError("give --prometheus-url URL or PROMETHEUS_URL (see --help)");
   const duration =
     values.duration === undefined
       ? (durationSeconds(config.loadTest.duration) ?? 600)

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig } from "../../components/config/stackFile";
-import { toolMain, UsageError, type ToolIO } from "../cli/runner";
+import { httpUrl, toolMain, urlFlagOrEnv, UsageError, type ToolIO } from "../cli/runner";
 import { DEFAULT_BUDGET, runBoundSeconds } from "../soakEvaluation/budget";
 import { runGateInProcess } from "../soakEvaluation/inProcess";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
@@ -95,12 +95,14 @@ async function promote(values: Values, env: NodeJS.ProcessEnv, io: ToolIO): Prom
   if (stack === undefined || !/^[A-Za-z0-9_.-]+$/.test(stack)) {
     throw new UsageError("give --stack NAME, e.g. --stack beta (see --help)");
   }
-  const prometheusUrl = values["prometheus-url"] ?? env.PROMETHEUS_URL;
-  if (prometheusUrl === undefined || prometheusUrl === "") {
+  // Checked here as the gate checks it, so that a bad URL stops promote before GitHub is asked.
+  if (urlFlagOrEnv("prometheus-url", values["prometheus-url"], "PROMETHEUS_URL", env) === undefined) {
     throw new UsageError("give --prometheus-url URL or set PROMETHEUS_URL (see --help)");
   }
   const webhook = values["post-to-slack"] ? env.SLACK_WEBHOOK_URL : undefined;
   if (values["post-to-slack"] && !webhook) throw new UsageError("--post-to-slack needs SLACK_WEBHOOK_URL");
+  if (webhook !== undefined) httpUrl("SLACK_WEBHOOK_URL", webhook);
+  if (values["report-url"] !== undefined) httpUrl("--report-url", values["report-url"], true);
   const settings = githubSettings(env);
   io.onBound?.(runBoundSeconds(DEFAULT_BUDGET) + (GITHUB_REQUESTS * GITHUB_TIMEOUT_MS + SLACK_TIMEOUT_MS) / 1000 + 10);
 

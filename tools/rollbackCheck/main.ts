@@ -19,6 +19,7 @@ import {
   durationFlag,
   formatOf,
   httpUrl,
+  urlFlagOrEnv,
   nonEmpty,
   Refusal,
   timeFlag,
@@ -174,11 +175,11 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   const missing: string[] = [];
   const ldToken = nonEmpty(env.LAUNCHDARKLY_ACCESS_TOKEN);
   if (ldToken === undefined) missing.push("LAUNCHDARKLY_ACCESS_TOKEN");
-  const grafanaUrl = nonEmpty(values["grafana-url"]) ?? nonEmpty(env.GRAFANA_URL);
+  const grafanaUrl = urlFlagOrEnv("grafana-url", values["grafana-url"], "GRAFANA_URL", env);
   const grafanaToken = nonEmpty(env.GRAFANA_TOKEN);
   if (grafanaUrl === undefined) missing.push("--grafana-url URL or GRAFANA_URL");
   if (grafanaToken === undefined) missing.push("GRAFANA_TOKEN");
-  const prometheusUrl = nonEmpty(values["prometheus-url"]) ?? nonEmpty(env.PROMETHEUS_URL);
+  const prometheusUrl = urlFlagOrEnv("prometheus-url", values["prometheus-url"], "PROMETHEUS_URL", env);
   if (prometheusUrl === undefined) missing.push("--prometheus-url URL or PROMETHEUS_URL");
   if (missing.length > 0) throw new UsageError(`give ${missing.join(", ")} (see --help)`);
   const webhook = values["post-to-slack"] ? env.SLACK_WEBHOOK_URL : undefined;
@@ -200,8 +201,8 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
       url: httpUrl("--launchdarkly-url", values["launchdarkly-url"] ?? "https://app.launchdarkly.com"),
       token: ldToken ?? "",
     },
-    grafana: { url: httpUrl("--grafana-url", grafanaUrl ?? ""), token: grafanaToken ?? "" },
-    prometheus: { url: httpUrl("--prometheus-url", prometheusUrl ?? ""), auth: auth(env) },
+    grafana: { url: grafanaUrl ?? "", token: grafanaToken ?? "" },
+    prometheus: { url: prometheusUrl ?? "", auth: auth(env) },
     preview: {
       url: httpUrl("--preview-url", values["preview-url"] ?? declared.preview.url),
       token: nonEmpty(env.PREVIEW_TOKEN),

@@ -16,6 +16,7 @@ import {
   durationFlag,
   formatOf,
   httpUrl,
+  urlFlagOrEnv,
   timeFlag,
   UsageError,
   type FlagValues,
@@ -99,8 +100,9 @@ export function gateOptions(values: Values, env: NodeJS.ProcessEnv, now: number)
     throw new UsageError("give at most one of --stack NAME or --config-file FILE (see --help)");
   }
   const format = formatOf(values.format);
-  const url = values["prometheus-url"] ?? env.PROMETHEUS_URL;
-  if (url === undefined || url === "") {
+  // The Prometheus URL may carry credentials: never shown whole.
+  const url = urlFlagOrEnv("prometheus-url", values["prometheus-url"], "PROMETHEUS_URL", env);
+  if (url === undefined) {
     throw new UsageError("give --prometheus-url URL or set PROMETHEUS_URL (see --help)");
   }
   const budget = {
@@ -136,8 +138,7 @@ export function gateOptions(values: Values, env: NodeJS.ProcessEnv, now: number)
   const reportUrl = values["report-url"];
   return {
     settings,
-    // The Prometheus URL may carry credentials: never shown whole.
-    prometheusUrl: httpUrl("--prometheus-url", url, false),
+    prometheusUrl: url,
     auth: auth(env),
     end,
     since,

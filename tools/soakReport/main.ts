@@ -20,6 +20,7 @@ import {
 import {
   formatOf,
   httpUrl,
+  urlFlagOrEnv,
   timeFlag,
   toolMain,
   UsageError,
@@ -146,7 +147,8 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   const stack = values.stack ?? "staging";
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${stack}: allowed: a stack name, e.g. staging`);
   const format = formatOf(values.format);
-  if (!values["prometheus-url"] && !env.PROMETHEUS_URL) {
+  // Checked here as the gate checks it, before any request.
+  if (urlFlagOrEnv("prometheus-url", values["prometheus-url"], "PROMETHEUS_URL", env) === undefined) {
     throw new UsageError("give --prometheus-url URL or set PROMETHEUS_URL (see --help)");
   }
   if (values["previous-run"] !== undefined && !values.scheduled) {

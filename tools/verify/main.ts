@@ -12,6 +12,7 @@ import {
   durationFlag,
   formatOf,
   httpUrl,
+  urlFlagOrEnv,
   nonEmpty,
   timeFlag,
   toolMain,
@@ -149,11 +150,11 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
 
   let grafana: Options["grafana"];
   if (needs("dashboard", "alert-rules")) {
-    const url = nonEmpty(values["grafana-url"]) ?? nonEmpty(env.GRAFANA_URL);
+    const url = urlFlagOrEnv("grafana-url", values["grafana-url"], "GRAFANA_URL", env);
     const token = nonEmpty(env.GRAFANA_TOKEN);
     if (url === undefined) missing.push("--grafana-url URL or GRAFANA_URL");
     if (token === undefined) missing.push("GRAFANA_TOKEN");
-    if (url !== undefined && token !== undefined) grafana = { url: httpUrl("--grafana-url", url), token };
+    if (url !== undefined && token !== undefined) grafana = { url, token };
   }
   let launchDarkly: Options["launchDarkly"];
   if (needs("flag-targeting")) {
@@ -167,9 +168,9 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   }
   let prometheus: Options["prometheus"];
   if (needs("telemetry", "no-errors")) {
-    const url = nonEmpty(values["prometheus-url"]) ?? nonEmpty(env.PROMETHEUS_URL);
+    const url = urlFlagOrEnv("prometheus-url", values["prometheus-url"], "PROMETHEUS_URL", env);
     if (url === undefined) missing.push("--prometheus-url URL or PROMETHEUS_URL");
-    else prometheus = { url: httpUrl("--prometheus-url", url), auth: auth(env) };
+    else prometheus = { url, auth: auth(env) };
   }
   const preview = needs("preview-endpoint")
     ? {
@@ -202,13 +203,17 @@ type Check = () => Promise<Judged & { source: string }>;
 function checks(opts: Options, budget: RequestBudget): Map<CheckName, Check> {
   const { declared } = opts;
   const run = new Map<CheckName, Check>();
+  // A skipped check is never asked, whichever other check shares its source.
+  const add = (name: CheckName, check: Check) => {
+    if (!opts.skip.has(name)) run.set(name, check);
+  };
   if (opts.grafana) {
     const grafana = new GrafanaSource(opts.grafana.url, opts.grafana.token, budget);
-    run.set("dashboard", async () => ({
+    add("dashboard", async () => ({
       ...judgeDashboard(declared.dashboard, await grafana.dashboard(declared.dashboard.uid)),
       source: grafana.where,
     }));
-    run.set("alert-rules", async () => {
+    add("alert-rules", async () => {
       const found = new Map<string, FoundRule | undefined>();
       for (const uid of declared.alertRules.uids) found.set(uid, await grafana.alertRule(uid));
       return { ...judgeAlertRules(declared.alertRules, found), source: grafana.where };
@@ -217,7 +222,7 @@ function checks(opts: Options, budget: RequestBudget): Map<CheckName, Check> {
   if (opts.launchDarkly) {
     const ld = new LaunchDarklySource(opts.launchDarkly.url, opts.launchDarkly.token, budget);
     const { project, key, environment } = declared.flag;
-    run.set("flag-targeting", async () => ({
+    add("flag-targeting", async () => ({
       ...judgeFlag(declared.flag, await ld.flag(project, key, environment)),
       source: ld.where,
     }));
@@ -230,7 +235,7 @@ function checks(opts: Options, budget: RequestBudget): Map<CheckName, Check> {
       deadline: budget.deadline,
     });
     const source = `Prometheus at ${client.where}`;
-    run.set("telemetry", async () => {
+    add("telemetry", async () => {
       const present = new Map<string, boolean>();
       for (const series of declared.telemetry) {
         const answer = await client.instant(telemetryQuery(series), opts.end);
@@ -241,7 +246,7 @@ function checks(opts: Options, budget: RequestBudget): Map<CheckName, Check> {
       }
       return { ...judgeTelemetry(declared.telemetry, present), source };
     });
-    run.set("no-errors", async () => {
+    add("no-errors", async () => {
       const answer = await client.instant(declared.errorsQuery, opts.end);
       const value = answer[0]?.points[0]?.[1];
       return { ...judgeNoErrors(declared.window, value), source };
@@ -249,7 +254,7 @@ function checks(opts: Options, budget: RequestBudget): Map<CheckName, Check> {
   }
   if (opts.preview) {
     const preview = new PreviewSource(opts.preview.url, opts.preview.token, budget);
-    run.set("preview-endpoint", async () => {
+    add("preview-endpoint", async () => {
       const { status, body } = await preview.ask(declared.preview.body);
       return { ...judgePreview(declared.preview, status, judgeAnswer(status, body)), source: preview.where };
     });
