@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as grafana from "@pulumiverse/grafana";
+// One namespace of the provider: its index loads them all (see planningEngine.ts).
+import * as alerting from "@pulumiverse/grafana/alerting";
 import { outageHandlingProblems, ROLLOUT_CHANNEL_TEXT, routesToKillSwitch, type AlertRuleSpec } from "./alertRules";
 import { alertQueries } from "./alertQueries";
 import type { GrafanaIdentity } from "./grafanaIdentity";
@@ -64,7 +65,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
       title: '{{ template "slack.default.title" . }}',
       text,
     });
-    const contactPoint = new grafana.alerting.ContactPoint(
+    const contactPoint = new alerting.ContactPoint(
       name,
       {
         name: args.identity.contactPointName("slack"),
@@ -75,7 +76,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
     // One contact point, two integrations: every notification routed here calls the trigger and posts to Slack.
     const killSwitch =
       args.autoKill &&
-      new grafana.alerting.ContactPoint(
+      new alerting.ContactPoint(
         `${name}-kill-switch`,
         {
           name: args.identity.contactPointName("kill-switch"),
@@ -92,7 +93,7 @@ export class TimeCrunchAlerts extends pulumi.ComponentResource {
         { parent: this },
       );
 
-    const group = new grafana.alerting.RuleGroup(
+    const group = new alerting.RuleGroup(
       name,
       {
         name: args.identity.ruleGroupName,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as grafana from "@pulumiverse/grafana";
+// One namespace of the provider: its index loads them all (see planningEngine.ts).
+import * as oss from "@pulumiverse/grafana/oss";
 import { dashboardJson, type DashboardSettings } from "./dashboardModel";
 import { ComponentType } from "../resources";
 
@@ -23,8 +24,8 @@ export class TimeCrunchDashboard extends pulumi.ComponentResource {
   constructor(name: string, args: TimeCrunchDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentType.TimeCrunchDashboard, name, {}, opts);
 
-    const folder = new grafana.oss.Folder(name, { title: args.folderTitle, uid: args.folderUid }, { parent: this });
-    const board = new grafana.oss.Dashboard(
+    const folder = new oss.Folder(name, { title: args.folderTitle, uid: args.folderUid }, { parent: this });
+    const board = new oss.Dashboard(
       name,
       {
         folder: folder.uid,
