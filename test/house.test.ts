@@ -30,6 +30,7 @@ describe("tools/", () => {
         "promote",
         "promotionChange",
         "rollbackCheck",
+        "signoffs",
         "soakReport",
         "verify",
       ].sort(),

@@ -74,7 +74,7 @@ describe.concurrent("the launcher", () => {
       code: 2,
       stdout: "",
       stderr:
-        "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify, load-test, promote, soak-report, rollback-check\n",
+        "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify, load-test, promote, soak-report, rollback-check, signoffs\n",
     });
   });
 

@@ -342,6 +342,29 @@ const LoadTestSchema = section("the load test", {
     .default("10m"),
 });
 
+const SIGNOFF_ALLOWED =
+  'a list of {role, team}: role a lowercase word (qa, ops, support, docs), team a GitHub team as "org/team-slug"';
+/**
+ * Who must sign a raise of this stack (components/rollout/signoffs.ts): each role and the GitHub
+ * team whose members sign for it. No default: a stack without sign-offs says so with `[]`.
+ */
+const SignoffsSchema = z
+  .array(
+    z.strictObject(
+      {
+        role: z.string({ error: SIGNOFF_ALLOWED }).regex(/^[a-z][a-z0-9-]{0,39}$/, { error: SIGNOFF_ALLOWED }),
+        team: z
+          .string({ error: SIGNOFF_ALLOWED })
+          .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, { error: SIGNOFF_ALLOWED }),
+      },
+      { error: SIGNOFF_ALLOWED },
+    ),
+    { error: SIGNOFF_ALLOWED },
+  )
+  .refine((list) => new Set(list.map((s) => s.role)).size === list.length, {
+    error: "each role once (a list of {role, team} with distinct roles)",
+  });
+
 /** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
 export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
@@ -369,6 +392,7 @@ export const StackConfigSchema = z.object({
   soakGate: SoakGateSchema.prefault({}),
   previewEndpoint: PreviewEndpointSchema.prefault({}),
   loadTest: LoadTestSchema.prefault({}),
+  signoffs: SignoffsSchema.optional(),
   databaseUrl: secretPresence("databaseUrl"),
   slackWebhookUrl: secretPresence("slackWebhookUrl"),
 });

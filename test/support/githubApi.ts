@@ -17,6 +17,9 @@
  *   GET    /repos/{o}/{r}/issues?labels=&state=&page=  issues.listForRepo (pull requests too, with `pull_request`)
  *   POST   /repos/{o}/{r}/issues                       issues.create
  *   PATCH  /repos/{o}/{r}/issues/{n}                   issues.update
+ *   GET    /repos/{o}/{r}/pulls/{n}                    pulls.get
+ *   GET    /repos/{o}/{r}/pulls/{n}/reviews?page=      pulls.listReviews (paginated, with a Link header)
+ *   GET    /orgs/{org}/teams/{slug}/members?page=      teams.listMembersInOrg (active members; paginated)
  * Issues and pull requests share their numbers, as on GitHub.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -31,6 +34,16 @@ export interface PullRequest {
   head: string;
   base: string;
   labels: string[];
+  /** Who opened it (default rollout-bot). */
+  author?: string;
+}
+
+/** A submitted review, as the reviews API lists it. */
+export interface StoredReview {
+  readonly login: string;
+  readonly state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
+  readonly commitId: string;
+  readonly submittedAt: string;
 }
 
 export interface Issue {
@@ -49,6 +62,10 @@ export interface GitHubState {
   readonly commits: Map<string, { files: Map<string, string>; parent: string | undefined; message: string }>;
   readonly pulls: PullRequest[];
   readonly issues: Issue[];
+  /** Pull request number to its reviews, in the order submitted. */
+  readonly reviews: Map<number, StoredReview[]>;
+  /** Team (`org/slug`) to its active members' logins. */
+  readonly teams: Map<string, string[]>;
 }
 
 export interface GitHubApi extends Recorder {
@@ -98,6 +115,8 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     ]),
     pulls: [],
     issues: [],
+    reviews: new Map(),
+    teams: new Map(),
   };
   const nextNumber = () => state.pulls.length + state.issues.length + 1;
   let base = "";
@@ -138,7 +157,7 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     locked: false,
     title: pull.title,
     body: pull.body,
-    user: { login: "rollout-bot", id: 1, type: "Bot" },
+    user: { login: pull.author ?? "rollout-bot", id: 1, type: pull.author === undefined ? "Bot" : "User" },
     labels: labelJson(pull.labels),
     draft: false,
     head: {
@@ -193,8 +212,38 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     return state.commits.has(name) ? name : state.branches.get(name.replace(/^(refs\/)?heads\//, ""));
   };
 
+  /** One page of `items` (`per_page`, `page`), with GitHub's Link header naming the next and last pages. */
+  const sendPage = (response: ServerResponse, url: URL, items: readonly unknown[]): true => {
+    const perPage = Number(url.searchParams.get("per_page") ?? "30");
+    const page = Number(url.searchParams.get("page") ?? "1");
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (n: number, rel: string) => {
+      const next = new URL(`${base}${url.pathname.slice(prefix.length)}`);
+      next.searchParams.set("per_page", String(perPage));
+      next.searchParams.set("page", String(n));
+      return `<${next.toString()}>; rel="${rel}"`;
+    };
+    response.writeHead(200, {
+      "content-type": "application/json; charset=utf-8",
+      "x-github-api-version-selected": "2022-11-28",
+      ...(page < last && { link: [link(page + 1, "next"), link(last, "last")].join(", ") }),
+    });
+    response.end(JSON.stringify(items.slice((page - 1) * perPage, page * perPage)));
+    return true;
+  };
+
   const answer = (request: RecordedRequest, response: ServerResponse): true => {
     const url = new URL(request.path, "http://localhost");
+    const team = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/.exec(url.pathname.slice(prefix.length));
+    if (request.method === "GET" && team !== null) {
+      const members = state.teams.get(`${team[1]}/${team[2]}`);
+      if (members === undefined) return error(response, 404, "Not Found");
+      return sendPage(
+        response,
+        url,
+        members.map((login, index) => ({ login, id: 5000 + index, type: "User" })),
+      );
+    }
     const repoPath = `${prefix}/repos/${owner}/${repo}`;
     if (!url.pathname.startsWith(repoPath)) return error(response, 404, "Not Found");
     const path = decodeURIComponent(url.pathname.slice(repoPath.length));
@@ -307,6 +356,28 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       };
       state.pulls.push(pull);
       return send(response, 201, pullJson(pull));
+    }
+    if ((match = /^GET \/pulls\/(\d+)$/.exec(route))) {
+      const pull = state.pulls.find((p) => p.number === Number(match?.[1]));
+      return pull === undefined ? error(response, 404, "Not Found") : send(response, 200, pullJson(pull));
+    }
+    if ((match = /^GET \/pulls\/(\d+)\/reviews$/.exec(route))) {
+      const number = Number(match[1]);
+      if (!state.pulls.some((p) => p.number === number)) return error(response, 404, "Not Found");
+      return sendPage(
+        response,
+        url,
+        (state.reviews.get(number) ?? []).map((review, index) => ({
+          id: 80_000 + index,
+          user: { login: review.login, id: 6000 + index, type: "User" },
+          body: "",
+          state: review.state,
+          html_url: html(`/pull/${String(number)}#pullrequestreview-${String(80_000 + index)}`),
+          commit_id: review.commitId,
+          submitted_at: review.submittedAt,
+          author_association: "MEMBER",
+        })),
+      );
     }
     if ((match = /^PATCH \/pulls\/(\d+)$/.exec(route))) {
       const pull = state.pulls.find((p) => p.number === Number(match?.[1]));

@@ -31,6 +31,7 @@ const TOOLS = {
   promote: { entry: "tools/promote/main.ts" },
   "soak-report": { entry: "tools/soakReport/main.ts" },
   "rollback-check": { entry: "tools/rollbackCheck/main.ts" },
+  signoffs: { entry: "tools/signoffs/main.ts" },
 };
 
 /** What stays a package of its own (see compile); the ESM-only chart libraries are imported at run time. */

@@ -1,0 +1,64 @@
+/**
+ * What `npm run signoffs` reads on GitHub, through Octokit: a pull request's author and head
+ * commit, all of its reviews, and the active members of each sign-off team, every list followed
+ * page by page (a pull request can hold more than 100 reviews; a team more than 100 members).
+ */
+import type { PullRequestReviews, Review } from "../../components/rollout/signoffs";
+import { Unreachable } from "../cli/runner";
+import { GitHubClient, type GitHubSettings } from "../services/github";
+
+export class SignoffSource extends GitHubClient {
+  static async connect(settings: GitHubSettings): Promise<SignoffSource> {
+    return new SignoffSource(await GitHubClient.octokitFor(settings, "stream5-time-crunch-signoffs"), settings);
+  }
+
+  /** The pull request's author, head commit and reviews. */
+  async reviews(pullNumber: number): Promise<PullRequestReviews> {
+    const pull = await this.call(`read pull request #${pullNumber}`, () =>
+      this.octokit.rest.pulls.get({ ...this.repoParams, pull_number: pullNumber }),
+    );
+    const reviews = await this.call(`list the reviews of pull request #${pullNumber}`, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+        ...this.repoParams,
+        pull_number: pullNumber,
+        per_page: 100,
+      }),
+    );
+    return {
+      author: pull.data.user.login,
+      headSha: pull.data.head.sha,
+      reviews: reviews.flatMap((r): Review[] =>
+        r.user === null || r.commit_id === null || r.submitted_at === undefined
+          ? [] // a pending review has no time yet; a deleted account no login
+          : [
+              {
+                login: r.user.login,
+                state: r.state as Review["state"],
+                commitId: r.commit_id,
+                submittedAt: r.submitted_at,
+              },
+            ],
+      ),
+    };
+  }
+
+  /** The active members of `team` (`org/slug`): a pending invitation signs nothing. */
+  async members(team: string): Promise<Set<string>> {
+    const [org = "", slug = ""] = team.split("/");
+    try {
+      const members = await this.octokit.paginate(this.octokit.rest.teams.listMembersInOrg, {
+        org,
+        team_slug: slug,
+        per_page: 100,
+      });
+      return new Set(members.map((m) => m.login));
+    } catch (error) {
+      if (GitHubClient.statusOf(error) === 404) {
+        throw new Unreachable(
+          `${this.where}: team ${team} not found, or the token cannot read its members (it needs read:org)`,
+        );
+      }
+      throw this.failure(`list the members of team ${team}`, error);
+    }
+  }
+}
