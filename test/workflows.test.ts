@@ -58,6 +58,7 @@ describe("GitHub Actions workflows, linted offline", () => {
       "pulumi-up.yml",
       "rollback-watch.yml",
       "rollout-propose.yml",
+      "signoffs.yml",
       "soak-gate.yml",
       "soak-report.yml",
     ]);
@@ -514,6 +515,55 @@ describe("Soak gate on a private repository", () => {
     expect(base).toBe(betaConfig("on", 5));
     expect(run.outputs).toEqual({ changed: "true" });
     expect(calls.map((c) => c.endpoint)).toContain(CONTENTS(mergeBase.sha).slice(4));
+  });
+});
+
+describe("Sign-offs: on every raise of the beta, re-run on reviews, from the base branch's code", () => {
+  const signoffs = workflow("signoffs.yml");
+  const job = signoffs.jobs["sign-offs"]!;
+  const change = job.steps!.find((s) => s.id === "change")!;
+  const HEAD = "e".repeat(40);
+
+  it("runs on the pull request's pushes and on its reviews, with read-only permissions", () => {
+    expect(Object.keys(signoffs.on).sort()).toEqual(["pull_request_review", "pull_request_target"]);
+    expect(job.steps!.find((s) => s.uses?.startsWith("actions/checkout@"))!.with).toEqual({
+      ref: "${{ github.event.pull_request.base.sha }}",
+      "persist-credentials": false,
+    });
+    expect(JSON.stringify(job)).not.toMatch(/write/);
+    const check = job.steps!.find((s) => s.name === "Sign-offs of the head commit")!;
+    expect(check.if).toBe("steps.change.outputs.raise == 'true'");
+    expect(check.env?.GITHUB_TOKEN).toBe("${{ secrets.SIGNOFFS_TOKEN }}");
+    expect(check.run).toContain('npm run -s signoffs -- --stack beta --pr "$PR_NUMBER"');
+  });
+
+  /** The change step in a checkout of the base (this repository), the head's file from a gh stand-in. */
+  function decide(head: GhRoute) {
+    const stub = stubs({ [`GET repos/o/r/contents/Pulumi.beta.yaml?ref=${HEAD}`]: head });
+    return runScript(change.run!, {
+      cwd: PROJECT_DIR,
+      env: { GH_TOKEN: "t", REPO: "o/r", HEAD_SHA: HEAD, ...stub.env },
+      bin: stub.bin,
+    });
+  }
+
+  it("asks for sign-offs on a raise only: not on a lowering, the kill switch or a deleted file", async () => {
+    const [raise, lower, kill, deleted] = await Promise.all([
+      decide({ body: betaConfig("on", 25) }),
+      decide({ body: betaConfig("on", 5) }),
+      decide({ body: betaConfig("off", 10) }),
+      decide({ status: 404, body: { message: "Not Found" } }),
+    ]);
+    expect([raise.code, raise.outputs]).toEqual([0, { raise: "true" }]);
+    for (const run of [lower, kill]) {
+      expect([run.code, run.outputs]).toEqual([0, {}]);
+      expect(run.summary).toContain("No sign-off needed: sign-offs gate raises only.");
+    }
+    expect([deleted.code, deleted.outputs, deleted.summary]).toEqual([
+      0,
+      {},
+      "Pulumi.beta.yaml deleted: no sign-off needed.\n",
+    ]);
   });
 });
 
