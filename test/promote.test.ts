@@ -274,6 +274,15 @@ describe("npm run promote on GO", () => {
     expect(body).toContain("## Time Crunch soak gate: ✅ GO");
     expect(body).toContain("```mermaid");
     expect(body).not.toContain("[SVG](charts/");
+    // The checklist's sign-offs, each team mentioned.
+    expect(body).toContain(
+      [
+        "- [ ] **qa**: QA sign-off on integration tests (@athlete-ally/qa)",
+        "- [ ] **ops**: Ops team confirms system stability (@athlete-ally/ops)",
+        "- [ ] **support**: Support team ready for user questions (@athlete-ally/support)",
+        "- [ ] **docs**: Documentation updated and reviewed (@athlete-ally/docs)",
+      ].join("\n"),
+    );
   });
 
   it("keeps GitHub Enterprise's /api/v3 path on every request", () => {

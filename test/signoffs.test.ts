@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, parsedConfigOf, StackConfigError } from "../components/config/schema";
 import { PROJECT_DIR, readStackConfig, stackFilePath } from "../components/config/stackFile";
-import { signoffVerdicts, SignoffStatus, type Review } from "../components/rollout/signoffs";
+import { signoffChecklist, signoffVerdicts, SignoffStatus, type Review } from "../components/rollout/signoffs";
 import { main } from "../tools/signoffs/main";
 import { cases } from "./support/cases";
 import { startGitHubApi, type GitHubApi, type StoredReview } from "./support/githubApi";
@@ -85,6 +85,20 @@ describe("signoffVerdicts", () => {
   it("judges reviews by time, in whatever order they come", () => {
     const reviews = [review("quentin", "CHANGES_REQUESTED", HEAD, 5), review("quinn", "APPROVED", HEAD, 1)];
     expect(decide(reviews).status).toBe(SignoffStatus.ChangesRequested);
+  });
+});
+
+describe("signoffChecklist", () => {
+  it("lists each role with the checklist's words and its team, or says none is required", () => {
+    expect(
+      signoffChecklist([QA, { role: "legal", team: "athlete-ally/legal" }])
+        .split("\n")
+        .slice(-2),
+    ).toEqual([
+      "- [ ] **qa**: QA sign-off on integration tests (@athlete-ally/qa)",
+      "- [ ] **legal** (@athlete-ally/legal)",
+    ]);
+    expect(signoffChecklist([])).toBe("No sign-off is required for this stack (`signoffs: []`).");
   });
 });
 

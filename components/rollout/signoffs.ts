@@ -96,3 +96,21 @@ export function signoffVerdicts(
 export function waitingFor(verdicts: readonly RoleVerdict[]): string[] {
   return verdicts.filter((v) => v.status !== SignoffStatus.Signed).map((v) => `${v.role} (${v.team}: ${v.status})`);
 }
+
+/**
+ * The sign-offs a raise's pull request asks for, as a Markdown checklist naming each team (GitHub
+ * notifies a mentioned team); the check itself is `npm run signoffs`, not the boxes.
+ */
+export function signoffChecklist(signoffs: readonly Signoff[]): string {
+  if (signoffs.length === 0) return "No sign-off is required for this stack (`signoffs: []`).";
+  return [
+    "### Sign-offs",
+    "",
+    "Each role signs by approving this pull request's head commit (a push asks again); the `sign-offs` check reads the reviews.",
+    "",
+    ...signoffs.map((s) => {
+      const what = CHECKLIST_ROLES[s.role];
+      return `- [ ] **${s.role}**${what === undefined ? "" : `: ${what}`} (@${s.team})`;
+    }),
+  ].join("\n");
+}

@@ -15,6 +15,7 @@ import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig } from "../../components/config/stackFile";
 import { httpUrl, toolMain, urlFlagOrEnv, UsageError, type ToolIO } from "../cli/runner";
 import { DEFAULT_BUDGET, runBoundSeconds } from "../soakEvaluation/budget";
+import { signoffChecklist } from "../../components/rollout/signoffs";
 import { runGateInProcess } from "../soakEvaluation/inProcess";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
 import { GITHUB_TIMEOUT_MS, githubSettings } from "../services/github";
@@ -81,6 +82,7 @@ function rolloutConfigOf(stack: string, text: string, scratch: string) {
     targeting: config.targeting,
     rolloutPercentage: config.rolloutPercentage,
     rolloutLadder: config.rolloutLadder,
+    signoffs: config.signoffs ?? [],
   };
 }
 
@@ -111,7 +113,8 @@ async function promote(values: Values, env: NodeJS.ProcessEnv, io: ToolIO): Prom
     const github = await GitHubRepo.connect(settings);
     const path = stackFileName(stack);
     const atHead = await github.stackFileAtHead(path);
-    const step = nextStep(rolloutConfigOf(stack, atHead.text, scratch));
+    const atHeadConfig = rolloutConfigOf(stack, atHead.text, scratch);
+    const step = nextStep(atHeadConfig);
     if (step.kind !== "next") {
       io.stdout.write(`${nothingToDo(stack, step)}\n`);
       return 0;
@@ -141,7 +144,10 @@ async function promote(values: Values, env: NodeJS.ProcessEnv, io: ToolIO): Prom
       path,
       branch: branchName(stack, step.to),
       title,
-      body: pullBody(gate.report ?? "(the gate wrote no report)", header),
+      body: pullBody(
+        gate.report ?? "(the gate wrote no report)",
+        `${header}\n\n${signoffChecklist(atHeadConfig.signoffs)}`,
+      ),
       text: withRolloutPercentage(atHead.text, step.to),
       commitMessage: `${title} (rolloutPercentage)`,
     });
