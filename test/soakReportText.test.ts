@@ -4,6 +4,7 @@
  * routes, a missed run, a soak under an hour old, no links. Pure: the report from the gate's JSON.
  */
 import { describe, expect, it } from "vitest";
+import { SignoffStatus, type RoleVerdict } from "../components/rollout/signoffs";
 import { ReportKind } from "../components/soak/reportSchedule";
 import {
   noReportJson,
@@ -303,5 +304,46 @@ describe("no report", () => {
       }
     `);
     expect(noReportJson({ ...none, next: undefined })).toMatchObject({ due: false, next: null });
+  });
+});
+
+describe("the final report with the promoting pull request's sign-offs (--signoffs-pr)", () => {
+  const end = START + 48 * HOUR;
+  const role = (r: string, status: RoleVerdict["status"], who?: string): RoleVerdict => ({
+    role: r,
+    team: `athlete-ally/${r}`,
+    status,
+    who,
+    when: who === undefined ? undefined : "2026-02-03T23:00:00Z",
+    commit: who === undefined ? undefined : "abcdef0123456789",
+  });
+
+  it("is INCONCLUSIVE, waiting for sign-off, while a role has not signed: the gate's GO is not enough", () => {
+    const r = report(ReportKind.Final, 48, end, gate(end - 24 * HOUR, end), {
+      signoffs: {
+        pr: 42,
+        roles: [role("qa", SignoffStatus.Signed, "quinn"), role("docs", SignoffStatus.Stale, "dana")],
+      },
+    });
+    const text = renderText(r);
+    expect(text.split("\n")[0]).toBe(
+      "Time Crunch soak, hour 48: final report, INCONCLUSIVE — waiting for sign-off from docs (athlete-ally/docs: stale)",
+    );
+    expect(text).toContain("qa (athlete-ally/qa): signed by quinn, 2026-02-03T23:00:00Z, commit abcdef0");
+    expect(text).toContain("docs (athlete-ally/docs): stale by dana");
+    expect(text).toContain("Each role waited for approves the head commit of pull request #42");
+    expect(renderJson(r)).toMatchObject({ verdict: "INCONCLUSIVE", go: false });
+    expect(JSON.stringify(slackMessage(r))).toContain("waiting for sign-off from docs");
+  });
+
+  it("is GO with the gate's GO and every role signed; NO-GO stays NO-GO whatever was signed", () => {
+    const signed = { pr: 42, roles: [role("qa", SignoffStatus.Signed, "quinn")] };
+    const go = report(ReportKind.Final, 48, end, gate(end - 24 * HOUR, end), { signoffs: signed });
+    expect(renderText(go).split("\n")[0]).toBe("Time Crunch soak, hour 48: final report, GO");
+    expect(renderJson(go)).toMatchObject({ verdict: "GO", go: true });
+    const noGo = report(ReportKind.Final, 48, end, gate(end - 24 * HOUR, end, { failing: ["error rate"] }), {
+      signoffs: signed,
+    });
+    expect(renderText(noGo).split("\n")[0]).toBe("Time Crunch soak, hour 48: final report, NO-GO");
   });
 });

@@ -13,7 +13,7 @@ import {
 } from "../../components/rollout/signoffs";
 import { ExitCode, formatOf, toolMain, UsageError, writeResult } from "../cli/runner";
 import { githubSettings, GITHUB_TIMEOUT_MS } from "../services/github";
-import { SignoffSource } from "./github";
+import { SignoffSource } from "../services/signoffReviews";
 
 const HELP = `Usage: npm run signoffs -- --stack NAME --pr N [--format text|markdown|json]
 

@@ -8,6 +8,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
+import { parsedConfigOf } from "../../components/config/schema";
+import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
+import { signoffVerdicts } from "../../components/rollout/signoffs";
 import { Targeting } from "../../components/rollout/targeting";
 import {
   currentReport,
@@ -32,16 +35,20 @@ import { stackOutputsIntent } from "../cli/stackOutputs";
 import { DEFAULT_BUDGET, runBoundSeconds } from "../soakEvaluation/budget";
 import { runGateInProcess } from "../soakEvaluation/inProcess";
 import { formatTime } from "../soakEvaluation/report";
+import { GITHUB_TIMEOUT_MS, githubSettings, type GitHubSettings } from "../services/github";
+import { SignoffSource } from "../services/signoffReviews";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
 import {
   noReportJson,
   noReportLine,
+  finalGo,
   renderJson,
   renderMarkdown,
   renderText,
   slackMessage,
   type GateJson,
   type NoReport,
+  type SignoffsRead,
   type SoakReport,
   type StartSource,
 } from "./report";
@@ -70,6 +77,10 @@ promotion gate judges it. Without --scheduled, the report for now, at once.
                          SLACK_WEBHOOK_URL
   --dashboard-url URL    link the Grafana dashboard
   --report-url URL       link the full report (e.g. the CI run)
+  --signoffs-pr N        the final report reads the sign-offs (signoffs in
+                         Pulumi.beta.yaml) of pull request N, the one that
+                         promotes: GO only with the gate's GO and every role
+                         signed (GITHUB_TOKEN, GITHUB_REPOSITORY, as signoffs)
   --report DIR           the gate's report (report.md, report.json, charts/)
                          plus soak-report.md and slack-message.json
   --format FORMAT        stdout: text (default), markdown or json
@@ -93,6 +104,7 @@ const FLAGS = {
   "post-to-slack": { type: "boolean", default: false },
   "dashboard-url": { type: "string" },
   "report-url": { type: "string" },
+  "signoffs-pr": { type: "string" },
   report: { type: "string" },
   format: { type: "string", default: "text" },
 } satisfies ParseArgsOptionsConfig;
@@ -129,6 +141,8 @@ function soakStart(values: Values): SoakStart {
 
 interface Options {
   readonly stack: string;
+  /** The promoting pull request whose sign-offs the final report reads, with GitHub's settings. */
+  readonly signoffs: { readonly pr: number; readonly github: GitHubSettings } | undefined;
   readonly start: SoakStart;
   readonly scheduled: boolean;
   /** Unix seconds, as given: the schedule's spans must meet exactly, so they are not rounded. */
@@ -160,8 +174,13 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   const previous = values["previous-run"];
   const dashboardUrl = values["dashboard-url"];
   const reportUrl = values["report-url"];
+  const pr = values["signoffs-pr"];
+  if (pr !== undefined && !/^[1-9][0-9]{0,9}$/.test(pr)) {
+    throw new UsageError(`--signoffs-pr ${pr}: allowed: a pull request's number (1 or more)`);
+  }
   return {
     stack,
+    signoffs: pr === undefined ? undefined : { pr: Number(pr), github: githubSettings(env) },
     start: soakStart(values),
     scheduled: values.scheduled === true,
     end,
@@ -238,6 +257,19 @@ function writeReport(dir: string, report: SoakReport): void {
   writeFileSync(join(dir, "slack-message.json"), `${JSON.stringify(slackMessage(report), null, 2)}\n`);
 }
 
+/** The stack a soak promotes into: its `signoffs` are what the final report waits for. */
+const PROMOTED_STACK = "beta";
+
+async function readSignoffs(given: NonNullable<Options["signoffs"]>): Promise<SignoffsRead> {
+  const roles = parsedConfigOf(readStackConfig(stackFilePath(PROMOTED_STACK), PROMOTED_STACK)).signoffs ?? [];
+  if (roles.length === 0) return { pr: given.pr, roles: [] };
+  const github = await SignoffSource.connect(given.github);
+  const pull = await github.reviews(given.pr);
+  const teams = [...new Set(roles.map((r) => r.team))];
+  const members = new Map(await Promise.all(teams.map(async (team) => [team, await github.members(team)] as const)));
+  return { pr: given.pr, roles: signoffVerdicts(roles, pull, members) };
+}
+
 async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Promise<number> {
   const nothing = (none: NoReport) => {
     writeResult(io, opts.format, none, { text: noReportLine, markdown: noReportLine, json: noReportJson });
@@ -267,7 +299,9 @@ async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Pr
   }
 
   const runs = judgements(slot, start.start, opts.end);
-  io.onBound?.(runs.length * runBoundSeconds(DEFAULT_BUDGET) + SLACK_TIMEOUT_MS / 1000 + 10);
+  // The sign-offs: the pull request, its reviews and each team, a few pages each (at most 12 requests).
+  const signoffSeconds = opts.signoffs === undefined ? 0 : (12 * GITHUB_TIMEOUT_MS) / 1000;
+  io.onBound?.(runs.length * runBoundSeconds(DEFAULT_BUDGET) + signoffSeconds + SLACK_TIMEOUT_MS / 1000 + 10);
   // One after the other: each run has the gate's budget, and the bound above is their sum. The
   // gate's full report (charts included) kept in --report is the first judgement's: the one the
   // report is about.
@@ -278,6 +312,8 @@ async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Pr
     judged.push(result);
   }
   const [gate, previousDay] = judged as [GateJson, ...GateJson[]];
+  const signoffs =
+    slot.kind === ReportKind.Final && opts.signoffs !== undefined ? await readSignoffs(opts.signoffs) : undefined;
   const report: SoakReport = {
     stack: opts.stack,
     slot,
@@ -288,6 +324,7 @@ async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Pr
     end: opts.end,
     gate,
     ...(previousDay && { previousDay }),
+    ...(signoffs && { signoffs }),
     dashboardUrl: opts.dashboardUrl,
     reportUrl: opts.reportUrl,
   };
@@ -297,7 +334,7 @@ async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Pr
     await postToSlack(opts.slackWebhookUrl, slackMessage(report));
     io.stderr.write(`soak-report: posted the ${slot.kind} report to Slack\n`);
   }
-  return gate.go ? 0 : 1;
+  return finalGo(report) ? 0 : 1;
 }
 
 /** Makes the report that is due (or the one for now); returns the exit code. Never throws for a user's mistake. */

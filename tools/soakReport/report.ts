@@ -5,6 +5,7 @@
  * promotion gate's GO or NO-GO and the next step), rendered as text, markdown, JSON and a Slack
  * Block Kit message within Slack's limits. Pure: no Prometheus, no Slack, no clock.
  */
+import { waitingFor, type RoleVerdict } from "../../components/rollout/signoffs";
 import { FINAL_SLOT, ReportKind, slotTime, type ReportSlot } from "../../components/soak/reportSchedule";
 import { formatTime, regressionRows, type reportJson } from "../soakEvaluation/report";
 import {
@@ -40,8 +41,21 @@ export interface SoakReport {
   readonly gate: GateJson;
   /** The daily summary: the 24 hours before. */
   readonly previousDay?: GateJson;
+  /** The final report: the promoting pull request's sign-offs (`--signoffs-pr`). */
+  readonly signoffs?: SignoffsRead;
   readonly dashboardUrl: string | undefined;
   readonly reportUrl: string | undefined;
+}
+
+/** The sign-offs of the pull request that promotes, as the final report read them. */
+export interface SignoffsRead {
+  readonly pr: number;
+  readonly roles: readonly RoleVerdict[];
+}
+
+/** The go/no-go: the gate's GO and, when they were read, every sign-off. */
+export function finalGo(report: SoakReport): boolean {
+  return report.gate.go && (report.signoffs === undefined || waitingFor(report.signoffs.roles).length === 0);
 }
 
 /** No report: why, and when the next one is due. */
@@ -189,20 +203,39 @@ function content(report: SoakReport): Content {
         ...gate.failing.filter((title) => !gate.criteria.some((c) => c.title === title)),
         ...(gate.verdict === "INCONCLUSIVE" ? [conclusion(gate, false)] : []),
       ];
-      const next = gate.go
-        ? PROMOTE_STEPS
-        : [
-            "The beta must not be turned on: no pull request turning `targeting: on` in Pulumi.beta.yaml (the Soak gate workflow fails it on this soak).",
-            "Fix what failed, then soak again (a new 48 hours) before promoting.",
-          ];
+      const signoffs = report.signoffs;
+      const waiting = signoffs === undefined ? [] : waitingFor(signoffs.roles);
+      // The gate said GO, and a role has not signed: not NO-GO (nothing failed), not GO yet.
+      const awaited = gate.go && waiting.length > 0;
+      const next = awaited
+        ? [
+            `Each role waited for approves the head commit of pull request #${String(signoffs?.pr)} (\`npm run signoffs -- --stack beta --pr ${String(signoffs?.pr)}\`); the beta waits until then.`,
+          ]
+        : gate.go
+          ? PROMOTE_STEPS
+          : [
+              "The beta must not be turned on: no pull request turning `targeting: on` in Pulumi.beta.yaml (the Soak gate workflow fails it on this soak).",
+              "Fix what failed, then soak again (a new 48 hours) before promoting.",
+            ];
       return {
-        headline: `Time Crunch soak, hour ${hour}: final report, ${gate.go ? "GO" : "NO-GO"}`,
+        headline: `Time Crunch soak, hour ${hour}: final report, ${awaited ? `INCONCLUSIVE — waiting for sign-off from ${waiting.join(", ")}` : gate.go ? "GO" : "NO-GO"}`,
         summary: `${started} The promotion gate's judgement (\`npm run gate -- --stack ${report.stack}\`, window ${gate.window.duration}: ${span(gate)}, ${requests(gate)}): ${gate.verdict}.${missed}`,
         criteria: rows(gate),
         notes: [
           ...(failing.length > 0
             ? [{ title: gate.verdict === "INCONCLUSIVE" ? "Not GO" : "Failing", lines: failing }]
             : []),
+          ...(signoffs === undefined || signoffs.roles.length === 0
+            ? []
+            : [
+                {
+                  title: `Sign-offs (pull request #${String(signoffs.pr)})`,
+                  lines: signoffs.roles.map(
+                    (r) =>
+                      `${r.role} (${r.team}): ${r.status}${r.who === undefined ? "" : ` by ${r.who}, ${r.when ?? ""}, commit ${(r.commit ?? "").slice(0, 7)}`}`,
+                  ),
+                },
+              ]),
           { title: "Next step", lines: next },
         ],
       };
@@ -282,8 +315,8 @@ export function renderJson(report: SoakReport) {
     scheduled: report.scheduled,
     missed: report.missed,
     stack: report.stack,
-    verdict: report.gate.verdict,
-    go: report.gate.go,
+    verdict: report.gate.go && !finalGo(report) ? "INCONCLUSIVE" : report.gate.verdict,
+    go: finalGo(report),
     failing: report.gate.failing,
     headline: c.headline,
     soak: { start: iso(report.start), source: report.startSource },
@@ -294,6 +327,7 @@ export function renderJson(report: SoakReport) {
       previousDay: { window: report.previousDay.window, verdict: report.previousDay.verdict },
     }),
     ...(report.gate.regression && { regression: report.gate.regression.status }),
+    ...(report.signoffs && { signoffs: report.signoffs }),
     notes: c.notes,
   };
 }

@@ -1,11 +1,11 @@
 /**
- * What `npm run signoffs` reads on GitHub, through Octokit: a pull request's author and head
+ * What the sign-offs are read from on GitHub (`npm run signoffs`, the final soak report), through Octokit: a pull request's author and head
  * commit, all of its reviews, and the active members of each sign-off team, every list followed
  * page by page (a pull request can hold more than 100 reviews; a team more than 100 members).
  */
 import type { PullRequestReviews, Review } from "../../components/rollout/signoffs";
 import { Unreachable } from "../cli/runner";
-import { GitHubClient, type GitHubSettings } from "../services/github";
+import { GitHubClient, type GitHubSettings } from "./github";
 
 export class SignoffSource extends GitHubClient {
   static async connect(settings: GitHubSettings): Promise<SignoffSource> {
