@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SLACK_LIMITS, type SlackMessage } from "../tools/services/slack";
 import { main } from "../tools/soakReport/main";
 import { cases } from "./support/cases";
+import { startGitHubApi } from "./support/githubApi";
 import { recorder, type Recorder } from "./support/httpRecorder";
 import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
 import { httpServerMetrics, openMetrics, OTHER_ROUTES, type Soak } from "./support/soakSeries";
@@ -387,6 +388,24 @@ describe("each report, in full", () => {
           },
           {
             "text": {
+              "text": "*Usage*
+      • 867,600 preview requests since the rung began.
+      • Per day of the rung: day 1 (to 2026-02-03 00:00 UTC) 864,000, day 2 (to 2026-02-03 00:07 UTC) 3,600.
+      • Per strategy: drop_accessories 570,118 (65.7%), shorten_rest 280,718 (32.3%), none 17,364 (2%).",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Feedback*
+      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
               "text": "*Recommendation so far*
       • On track: the final report, with the go/no-go recommendation, at 2026-02-04 00:00 UTC (hour 48).",
               "type": "mrkdwn",
@@ -439,6 +458,16 @@ describe("each report, in full", () => {
       - /v1/athletes p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 3.1e-9: pass
       - /v1/plans p95 latency: 0.175 s (1436) → 0.175 s (1436), effect +0%, p 3.1e-9: pass
 
+      **Usage**
+
+      - 867,600 preview requests since the rung began.
+      - Per day of the rung: day 1 (to 2026-02-03 00:00 UTC) 864,000, day 2 (to 2026-02-03 00:07 UTC) 3,600.
+      - Per strategy: drop_accessories 570,118 (65.7%), shorten_rest 280,718 (32.3%), none 17,364 (2%).
+
+      **Feedback**
+
+      - Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.
+
       **Recommendation so far**
 
       - On track: the final report, with the go/no-go recommendation, at 2026-02-04 00:00 UTC (hour 48).
@@ -476,6 +505,24 @@ describe("each report, in full", () => {
       :white_check_mark: *traffic*: none (needs no 30-minute span without a request)
       :white_check_mark: *stability*: none (needs no alert would have fired (error-rate, response-time, success-rate))
       :white_check_mark: *coverage*: data for the last 48 h (needs data for the whole 24h window)",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Usage*
+      • 1,730,400 preview requests since the rung began.
+      • Per day of the rung: day 1 (to 2026-02-03 00:00 UTC) 864,000, day 2 (to 2026-02-04 00:00 UTC) 864,000, day 3 (to 2026-02-04 00:05 UTC) 2,400.
+      • Per strategy: drop_accessories 1,136,690 (65.7%), shorten_rest 559,690 (32.3%), none 34,620 (2%).",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Feedback*
+      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.",
               "type": "mrkdwn",
             },
             "type": "section",
@@ -544,6 +591,24 @@ describe("each report, in full", () => {
             "text": {
               "text": "*Failing*
       • coverage: data for the last 20 h (needs data for the whole 24h window)",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Usage*
+      • 720,000 preview requests since the rung began.
+      • Per day of the rung: day 1 (to 2026-02-01 20:00 UTC) 0, day 2 (to 2026-02-02 20:00 UTC) 720,000.
+      • Per strategy: drop_accessories 472,800 (65.7%), shorten_rest 232,800 (32.3%), none 14,400 (2%).",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": "*Feedback*
+      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.",
               "type": "mrkdwn",
             },
             "type": "section",
@@ -657,7 +722,60 @@ describe("each report, in full", () => {
           }
         ],
         "regression": "pass",
+        "usage": {
+          "total": 1730400,
+          "days": [
+            {
+              "day": 1,
+              "end": 1770076800,
+              "requests": 864000
+            },
+            {
+              "day": 2,
+              "end": 1770163200,
+              "requests": 864000
+            },
+            {
+              "day": 3,
+              "end": 1770163500,
+              "requests": 2400
+            }
+          ],
+          "strategies": [
+            {
+              "strategy": "drop_accessories",
+              "requests": 1136690
+            },
+            {
+              "strategy": "shorten_rest",
+              "requests": 559690
+            },
+            {
+              "strategy": "none",
+              "requests": 34620
+            }
+          ]
+        },
+        "feedback": {
+          "kind": "unread",
+          "label": "time-crunch-feedback",
+          "why": "GITHUB_TOKEN and GITHUB_REPOSITORY are not both set"
+        },
         "notes": [
+          {
+            "title": "Usage",
+            "lines": [
+              "1,730,400 preview requests since the rung began.",
+              "Per day of the rung: day 1 (to 2026-02-03 00:00 UTC) 864,000, day 2 (to 2026-02-04 00:00 UTC) 864,000, day 3 (to 2026-02-04 00:05 UTC) 2,400.",
+              "Per strategy: drop_accessories 1,136,690 (65.7%), shorten_rest 559,690 (32.3%), none 34,620 (2%)."
+            ]
+          },
+          {
+            "title": "Feedback",
+            "lines": [
+              "Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set."
+            ]
+          },
           {
             "title": "Next step",
             "lines": [
@@ -680,5 +798,75 @@ describe("each report, in full", () => {
     expect(runs.noSoak.stdout).toMatch(
       /^soak-report: staging: no report due: targeting is off \(rolloutIntent in \S+off\.json\): no soak running\.\n$/,
     );
+  });
+});
+
+describe("the summaries' feedback: GitHub issues with the feedback label since the rung began", () => {
+  const daily = ["--soak-start", iso(T0), "--end", String(T0 + 24 * HOUR + 420), "--format", "json"];
+  interface Json {
+    usage: { total: number; days: { requests: number }[] };
+    feedback: { kind: string; open?: number; closed?: number; newest?: { number: number }[]; why?: string };
+    notes: { title: string; lines: string[] }[];
+  }
+
+  it("counts open and closed, lists the five newest, and leaves out older issues and pull requests", async () => {
+    const github = await startGitHubApi({ owner: "athlete-ally", repo: "stream5-time-crunch", files: {} });
+    try {
+      const issue = (number: number, hours: number, state: "open" | "closed", labels = ["time-crunch-feedback"]) => ({
+        number,
+        title: `feedback ${number}`,
+        body: "",
+        state,
+        labels,
+        createdAt: iso(T0 + hours * HOUR),
+      });
+      github.state.issues.push(
+        issue(1, -2, "open"), // before the rung began
+        ...[2, 3, 4, 5, 6, 7].map((n) => issue(n, n, n % 3 === 0 ? "closed" : "open")),
+        issue(8, 9, "open", ["bug"]),
+      );
+      github.state.pulls.push({
+        number: 9,
+        title: "pr",
+        body: "",
+        state: "open",
+        head: "main",
+        base: "main",
+        labels: ["time-crunch-feedback"],
+      });
+      const run = await runTool(main, daily, {
+        PROMETHEUS_URL: prometheus!.url,
+        GITHUB_TOKEN: "ghp_feedback",
+        GITHUB_REPOSITORY: "athlete-ally/stream5-time-crunch",
+        GITHUB_API_URL: github.apiUrl,
+      });
+      const json = JSON.parse(run.stdout) as Json;
+      expect(json.feedback).toMatchObject({ kind: "read", open: 4, closed: 2 });
+      expect(json.feedback.newest!.map((i) => i.number)).toEqual([7, 6, 5, 4, 3]);
+      const lines = json.notes.find((n) => n.title === "Feedback")!.lines;
+      expect(lines[0]).toBe("6 issues labelled time-crunch-feedback since the rung began: 4 open, 2 closed.");
+      expect(lines[1]).toBe("#7 feedback 7 (open): https://github.example/athlete-ally/stream5-time-crunch/issues/7");
+      // Usage: the days add up to the total, counted exactly.
+      expect(json.usage.days.reduce((sum, d) => sum + d.requests, 0)).toBe(json.usage.total);
+    } finally {
+      await github.close();
+    }
+  });
+
+  it("says GitHub could not be asked, and still reports and posts", async () => {
+    const seen = slack!.requests.length;
+    const run = await runTool(main, [...daily, "--post-to-slack"], {
+      ...env("feedbackDown"),
+      GITHUB_TOKEN: "ghp_feedback",
+      GITHUB_REPOSITORY: "athlete-ally/stream5-time-crunch",
+      GITHUB_API_URL: `http://127.0.0.1:${String(await freePort())}`,
+    });
+    expect(run.code).toBe(runs.daily.code);
+    const json = JSON.parse(run.stdout) as Json;
+    expect(json.feedback.kind).toBe("unread");
+    expect(json.feedback.why).toMatch(
+      /^GitHub \(http:\/\/127\.0\.0\.1:\d+, athlete-ally\/stream5-time-crunch\): could not list the issues labelled time-crunch-feedback: /,
+    );
+    expect(slack!.requests.length).toBe(seen + 1);
   });
 });

@@ -365,6 +365,15 @@ const SignoffsSchema = z
     error: "each role once (a list of {role, team} with distinct roles)",
   });
 
+const FEEDBACK_LABEL_ALLOWED = "a GitHub label: 1 to 50 characters, not only spaces, without a comma";
+/** Where the beta's users' feedback is (soak-report's summaries): GitHub issues with this label. */
+const FeedbackSchema = section("the beta's feedback", {
+  label: z
+    .string({ error: FEEDBACK_LABEL_ALLOWED })
+    .regex(/^(?=.*\S)[^,]{1,50}$/, { error: FEEDBACK_LABEL_ALLOWED })
+    .default("time-crunch-feedback"),
+});
+
 /** The whole stack config as it arrives from Pulumi (JSON-decoded), before secrets are attached. */
 export const StackConfigSchema = z.object({
   targeting: z.enum([Targeting.On, Targeting.Off], { error: '"on" or "off" (off is the kill switch)' }),
@@ -393,6 +402,7 @@ export const StackConfigSchema = z.object({
   previewEndpoint: PreviewEndpointSchema.prefault({}),
   loadTest: LoadTestSchema.prefault({}),
   signoffs: SignoffsSchema.optional(),
+  feedback: FeedbackSchema.prefault({}),
   databaseUrl: secretPresence("databaseUrl"),
   slackWebhookUrl: secretPresence("slackWebhookUrl"),
 });

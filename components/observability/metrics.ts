@@ -99,6 +99,8 @@ export function queries(metrics: MetricContract = metricContract()) {
      * missing series is empty, not 0, hence `or vector(0)`). The zero-requests alert fires below 1.
      */
     requestsInLast: (minutes: number) => `sum(increase(${requests()}[${minutes}m])) or vector(0)`,
+    /** Preview requests by compression strategy in a window (the beta's usage). */
+    requestsByStrategyIn: (window: Window) => `sum by (strategy) (increase(${requests()}[${window}]))`,
     /** Preview requests in a window such as the soak gate's `24h`; empty when the counter has no sample in it. */
     requestsIn: (window: Window) => `sum(increase(${requests()}[${window}]))`,
     /**

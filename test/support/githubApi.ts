@@ -52,6 +52,8 @@ export interface Issue {
   body: string;
   state: "open" | "closed";
   labels: string[];
+  /** ISO 8601 (default 2026-12-01T10:00:00Z). */
+  createdAt?: string;
 }
 
 export interface GitHubState {
@@ -185,8 +187,8 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     user: { login: "github-actions[bot]", id: 41898282, type: "Bot" },
     labels: labelJson(issue.labels),
     comments: 0,
-    created_at: "2026-12-01T10:00:00Z",
-    updated_at: "2026-12-01T10:00:00Z",
+    created_at: issue.createdAt ?? "2026-12-01T10:00:00Z",
+    updated_at: issue.createdAt ?? "2026-12-01T10:00:00Z",
   });
   const contentJson = (path: string, text: string) => ({
     type: "file",

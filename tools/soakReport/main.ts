@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { parsedConfigOf } from "../../components/config/schema";
+import { metricContract } from "../../components/observability/metrics";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { signoffVerdicts } from "../../components/rollout/signoffs";
 import { Targeting } from "../../components/rollout/targeting";
@@ -36,6 +37,8 @@ import { DEFAULT_BUDGET, runBoundSeconds } from "../soakEvaluation/budget";
 import { runGateInProcess } from "../soakEvaluation/inProcess";
 import { formatTime } from "../soakEvaluation/report";
 import { GITHUB_TIMEOUT_MS, githubSettings, type GitHubSettings } from "../services/github";
+import { FeedbackIssues } from "../services/feedbackIssues";
+import { auth, PrometheusClient } from "../services/prometheus";
 import { SignoffSource } from "../services/signoffReviews";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
 import {
@@ -52,6 +55,7 @@ import {
   type SoakReport,
   type StartSource,
 } from "./report";
+import { readFeedback, readUsage } from "./beta";
 
 export const HELP = `Usage: npm run soak-report -- --stack staging [options]
 
@@ -270,6 +274,32 @@ async function readSignoffs(given: NonNullable<Options["signoffs"]>): Promise<Si
   return { pr: given.pr, roles: signoffVerdicts(roles, pull, members) };
 }
 
+/** The summaries' usage (Prometheus) and feedback (GitHub: its absence or outage is said, not fatal). */
+async function betaExecution(opts: Options, env: NodeJS.ProcessEnv, start: number) {
+  const config = parsedConfigOf(readStackConfig(stackFilePath(opts.stack), opts.stack));
+  const client = new PrometheusClient({
+    url: urlFlagOrEnv("prometheus-url", opts.prometheusUrl, "PROMETHEUS_URL", env) ?? "",
+    auth: auth(env),
+    queryTimeoutMs: DEFAULT_BUDGET.queryTimeoutSeconds * 1000,
+    deadline: AbortSignal.timeout(DEFAULT_BUDGET.deadlineSeconds * 1000),
+  });
+  const usage = await readUsage(client, metricContract(config.grafana.metricPrefix), start, opts.end);
+  const label = config.feedback.label;
+  let settings: GitHubSettings | undefined;
+  try {
+    settings = githubSettings(env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+  }
+  const feedback = await readFeedback(
+    label,
+    settings === undefined
+      ? { why: "GITHUB_TOKEN and GITHUB_REPOSITORY are not both set" }
+      : async () => (await FeedbackIssues.connect(settings)).openedSince(label, start),
+  );
+  return { usage, feedback };
+}
+
 async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Promise<number> {
   const nothing = (none: NoReport) => {
     writeResult(io, opts.format, none, { text: noReportLine, markdown: noReportLine, json: noReportJson });
@@ -314,6 +344,8 @@ async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Pr
   const [gate, previousDay] = judged as [GateJson, ...GateJson[]];
   const signoffs =
     slot.kind === ReportKind.Final && opts.signoffs !== undefined ? await readSignoffs(opts.signoffs) : undefined;
+  const summary = slot.kind === ReportKind.DailySummary || slot.kind === ReportKind.Final;
+  const beta = summary ? await betaExecution(opts, env, start.start) : undefined;
   const report: SoakReport = {
     stack: opts.stack,
     slot,
@@ -325,6 +357,7 @@ async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Pr
     gate,
     ...(previousDay && { previousDay }),
     ...(signoffs && { signoffs }),
+    ...beta,
     dashboardUrl: opts.dashboardUrl,
     reportUrl: opts.reportUrl,
   };

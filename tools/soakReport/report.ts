@@ -6,6 +6,7 @@
  * Block Kit message within Slack's limits. Pure: no Prometheus, no Slack, no clock.
  */
 import { waitingFor, type RoleVerdict } from "../../components/rollout/signoffs";
+import { feedbackLines, usageLines, type Feedback, type Usage } from "./beta";
 import { FINAL_SLOT, ReportKind, slotTime, type ReportSlot } from "../../components/soak/reportSchedule";
 import { formatTime, regressionRows, type reportJson } from "../soakEvaluation/report";
 import {
@@ -41,6 +42,9 @@ export interface SoakReport {
   readonly gate: GateJson;
   /** The daily summary: the 24 hours before. */
   readonly previousDay?: GateJson;
+  /** The daily and final summaries: the beta's usage and its users' feedback since the rung began. */
+  readonly usage?: Usage;
+  readonly feedback?: Feedback;
   /** The final report: the promoting pull request's sign-offs (`--signoffs-pr`). */
   readonly signoffs?: SignoffsRead;
   readonly dashboardUrl: string | undefined;
@@ -151,7 +155,17 @@ const PROMOTE_STEPS = [
   "The Soak gate workflow judges that pull request on this soak; merge on its GO, then approve the beta deployment.",
 ];
 
+/** The slot's content, with the summaries' usage and feedback after its notes. */
 function content(report: SoakReport): Content {
+  const c = slotContent(report);
+  const extra = [
+    ...(report.usage === undefined ? [] : [{ title: "Usage", lines: usageLines(report.usage, formatTime) }]),
+    ...(report.feedback === undefined ? [] : [{ title: "Feedback", lines: feedbackLines(report.feedback) }]),
+  ];
+  return extra.length === 0 ? c : { ...c, notes: [...c.notes.slice(0, -1), ...extra, ...c.notes.slice(-1)] };
+}
+
+function slotContent(report: SoakReport): Content {
   const { gate, slot } = report;
   const hour = soakHour(report);
   const started = `The soak started ${formatTime(report.start)} (${report.startSource}), ${hour} h ago.`;
@@ -328,6 +342,8 @@ export function renderJson(report: SoakReport) {
     }),
     ...(report.gate.regression && { regression: report.gate.regression.status }),
     ...(report.signoffs && { signoffs: report.signoffs }),
+    ...(report.usage && { usage: report.usage }),
+    ...(report.feedback && { feedback: report.feedback }),
     notes: c.notes,
   };
 }
