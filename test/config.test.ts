@@ -130,7 +130,16 @@ describe("Pulumi.yaml's config declarations", () => {
   const schemaKeys = Object.keys(StackConfigSchema.shape);
 
   it("declare every flat key of the schema, and only those (objects and lists of objects cannot be declared)", () => {
-    const objectKeys = ["alerts", "grafana", "planningEngine", "soakGate", "previewEndpoint", "loadTest", "signoffs", "feedback"];
+    const objectKeys = [
+      "alerts",
+      "grafana",
+      "planningEngine",
+      "soakGate",
+      "previewEndpoint",
+      "loadTest",
+      "signoffs",
+      "feedback",
+    ];
     expect(Object.keys(declarations).sort()).toEqual(schemaKeys.filter((key) => !objectKeys.includes(key)).sort());
   });
 

@@ -23,6 +23,7 @@ describe("tools/", () => {
   it("has the tools the npm scripts run", () => {
     expect(tools.sort()).toEqual(
       [
+        "cohort",
         "gate",
         "loadTest",
         "plan",

@@ -44,7 +44,7 @@ process.on("exit", () => process.stderr.write("pulumi modules: " + JSON.stringif
 );
 
 describe.concurrent("the launcher", () => {
-  it.each(cases(["plan", "policy", "gate", "promotion-change", "verify", "soak-report", "rollback-check"]))(
+  it.each(cases(["plan", "policy", "gate", "promotion-change", "verify", "soak-report", "rollback-check", "cohort"]))(
     "runs %s --help: exit 0, its usage",
     async (tool) => {
       const run = await launch([tool, "--help"]);
@@ -74,7 +74,7 @@ describe.concurrent("the launcher", () => {
       code: 2,
       stdout: "",
       stderr:
-        "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify, load-test, promote, soak-report, rollback-check, signoffs\n",
+        "usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: plan, policy, gate, promotion-change, verify, load-test, promote, soak-report, rollback-check, cohort, signoffs\n",
     });
   });
 

@@ -31,6 +31,7 @@ const TOOLS = {
   promote: { entry: "tools/promote/main.ts" },
   "soak-report": { entry: "tools/soakReport/main.ts" },
   "rollback-check": { entry: "tools/rollbackCheck/main.ts" },
+  cohort: { entry: "tools/cohort/main.ts", runsProgram: true },
   signoffs: { entry: "tools/signoffs/main.ts" },
 };
 

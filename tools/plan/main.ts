@@ -8,23 +8,17 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { ParseArgsOptionsConfig } from "node:util";
-import { cliConfigProblems } from "../../components/config/cliConfigChecks";
 import { diffPlans } from "./diff";
 import { LIVE_STATES, rehearsal } from "./deployed";
 import { type DeployedState, ProgramFailed, type ProgramLoader, runProgram } from "../offline/engine";
+import { programError, requireProgram } from "../offline/programLoader";
+import { readConfig, refuseWhatPulumiRefuses, stackConfigOf, stackOrFileConfigOf } from "../offline/stackArgs";
 import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "../offline/plan";
 import { renderPolicyVerdict } from "../offline/policyReport";
 import { checkPolicies, hasMandatoryViolation } from "../offline/policyRunner";
 import { formatOf, Refusal, toolMain, UsageError, type ToolIO, type ToolMain } from "../cli/runner";
 import { renderDiff, renderGuards, renderSummary, type Format } from "./report";
-import {
-  PROJECT_DIR,
-  readProjectFile,
-  readStackConfig,
-  stackFilePath,
-  withSets,
-  type StackConfig,
-} from "../../components/config/stackFile";
+import { PROJECT_DIR, stackFilePath, withSets, type StackConfig } from "../../components/config/stackFile";
 
 const HELP = `Usage: npm run plan -- (--stack NAME | --config-file FILE) [options]
 
@@ -107,63 +101,20 @@ function options(values: Values): Options {
   if (values.live !== undefined && live === undefined) {
     throw new UsageError(`--live ${values.live}: allowed: ${LIVE_STATES.join(", ")}`);
   }
-  const base =
-    values.stack !== undefined ? read(stackFilePath(values.stack), values.stack) : read(values["config-file"] ?? "");
+  const base = values.stack !== undefined ? stackConfigOf(values.stack) : readConfig(values["config-file"] ?? "");
   const config = refuseWhatPulumiRefuses(withSets(base, values.set ?? []));
-  const against =
-    values.against === undefined
-      ? undefined
-      : refuseWhatPulumiRefuses(
-          /[/\\]|\.ya?ml$/.test(values.against)
-            ? read(values.against)
-            : read(stackFilePath(values.against), values.against),
-        );
+  const against = values.against === undefined ? undefined : stackOrFileConfigOf(values.against);
   const committedFile = stackFilePath(config.stack);
   return {
     config,
     against,
     previous: values.previous,
     live,
-    committed: existsSync(committedFile) ? read(committedFile, config.stack) : undefined,
+    committed: existsSync(committedFile) ? readConfig(committedFile, config.stack) : undefined,
     out: resolve(values.out ?? join(PROJECT_DIR, ".plan", config.stack)),
     format,
   };
 }
-
-/** The config, unless the Pulumi CLI would refuse it before starting the program (see cliConfigChecks.ts). */
-function refuseWhatPulumiRefuses(config: StackConfig): StackConfig {
-  const problems = cliConfigProblems(config, readProjectFile());
-  if (problems.length === 0) return config;
-  // Keys only: a refused value is never echoed.
-  const sets = config.overrides.map((set) => set.slice(0, set.indexOf("=")));
-  const source = `${relative(process.cwd(), config.file) || config.file}${sets.length > 0 ? ` with --set ${sets.join(", ")}` : ""}`;
-  throw new UsageError(
-    `pulumi would refuse stack ${config.stack} (${source}) before running the program:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-  );
-}
-
-function read(file: string, stack?: string): StackConfig {
-  return readStackConfig(resolve(file), stack);
-}
-
-/**
- * The program to run: `index.ts` itself under a TypeScript loader (tests, tsx), or the bundle
- * the launcher (`tools/cli/launcher.cjs`) compiles next to this tool (see there why).
- */
-const PROGRAM = process.env.STREAM5_PLAN_PROGRAM ?? join(PROJECT_DIR, "index.ts");
-
-/** Loads the program afresh with Node's `require` (the launcher's way; the tests load it through vitest). */
-export const requireProgram: ProgramLoader = () => {
-  for (const module of Object.keys(require.cache)) {
-    if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
-      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
-      delete require.cache[module];
-    }
-  }
-  // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return Promise.resolve(require(PROGRAM) as unknown);
-};
 
 /** Runs the program once for `config`, evaluating its modules afresh. */
 async function plan(config: StackConfig, deployed: DeployedState, loadProgram: ProgramLoader): Promise<Plan> {
@@ -247,10 +198,7 @@ export function planMain(loadProgram: ProgramLoader): ToolMain {
         return await planCommand(opts, io, loadProgram);
       } catch (error) {
         // The program's own errors come wrapped: invalid config is the user's (exit 2, message only).
-        if (error instanceof ProgramFailed && (error.isConfigError || error.cause instanceof UsageError)) {
-          throw new UsageError((error.cause as Error).message);
-        }
-        throw error instanceof ProgramFailed ? error.cause : error;
+        throw programError(error);
       }
     },
   });
