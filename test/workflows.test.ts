@@ -954,7 +954,7 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
     return { run, args, calls: stub.ghCalls().map((c) => `${c.method} ${c.endpoint}`) };
   }
 
-  it("runs hourly only while SOAK_REPORTS is on, and whenever dispatched; reads runs, nothing more", () => {
+  it("runs hourly only while SOAK_REPORTS is on, and whenever dispatched; reads runs and issues, nothing more", () => {
     expect(Object.keys(doc.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
     const runs = (event: string, reports: string) =>
       jobRuns(job.if, {}, { github: { event_name: event }, vars: { SOAK_REPORTS: reports } });
@@ -965,7 +965,9 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
       runs("workflow_dispatch", ""),
     ]).toEqual([true, false, false, true]);
     expect(doc.permissions).toEqual({ contents: "read" });
-    expect(job.permissions).toEqual({ contents: "read", actions: "read", "id-token": "write" });
+    // issues: read for the summaries' Feedback (issues with the feedback label), with the job's token.
+    expect(job.permissions).toEqual({ contents: "read", actions: "read", "id-token": "write", issues: "read" });
+    expect(report.env?.GITHUB_TOKEN).toBe("${{ secrets.GITHUB_TOKEN }}");
     expect(environmentOf(job)).toBe("staging-preview");
     expect(report.run).not.toMatch(/\$\{\{/);
   });
