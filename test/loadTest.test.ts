@@ -167,9 +167,6 @@ describe("load-test against the stand-in and a real Prometheus", () => {
     const errors = runs.errors!.json;
     expect(errors.requests.answered).toBeGreaterThan(FAULT_RATE);
     expect(errors.requests.answered).toBeLessThanOrEqual(FAULT_RATE * (seconds(errors) + 1));
-    // The GO run's cap, four times as high, let more through (however busy the machine, the stand-in
-    // answers well over 250 a second).
-    expect(runs.healthy!.json.requests.answered / seconds(runs.healthy!.json)).toBeGreaterThan(FAULT_RATE + 1);
   });
 
   it("the targetMinutes of the run are spread over [min, max]", async () => {
