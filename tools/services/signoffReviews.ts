@@ -3,7 +3,13 @@
  * commit, all of its reviews, and the active members of each sign-off team, every list followed
  * page by page (a pull request can hold more than 100 reviews; a team more than 100 members).
  */
-import type { PullRequestReviews, Review } from "../../components/rollout/signoffs";
+import {
+  signoffVerdicts,
+  type PullRequestReviews,
+  type Review,
+  type RoleVerdict,
+  type Signoff,
+} from "../../components/rollout/signoffs";
 import { Unreachable } from "../cli/runner";
 import { GitHubClient, type GitHubSettings } from "./github";
 
@@ -40,6 +46,14 @@ export class SignoffSource extends GitHubClient {
             ],
       ),
     };
+  }
+
+  /** Each role's verdict on the pull request, and the head commit they were judged on. */
+  async judge(signoffs: readonly Signoff[], pullNumber: number): Promise<{ head: string; roles: RoleVerdict[] }> {
+    const pull = await this.reviews(pullNumber);
+    const teams = [...new Set(signoffs.map((s) => s.team))];
+    const members = new Map(await Promise.all(teams.map(async (team) => [team, await this.members(team)] as const)));
+    return { head: pull.headSha, roles: signoffVerdicts(signoffs, pull, members) };
   }
 
   /** The active members of `team` (`org/slug`): a pending invitation signs nothing. */

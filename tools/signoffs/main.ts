@@ -4,13 +4,7 @@
  */
 import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
-import {
-  CHECKLIST_ROLES,
-  signoffVerdicts,
-  SignoffStatus,
-  waitingFor,
-  type RoleVerdict,
-} from "../../components/rollout/signoffs";
+import { CHECKLIST_ROLES, SignoffStatus, waitingFor, type RoleVerdict } from "../../components/rollout/signoffs";
 import { ExitCode, formatOf, toolMain, UsageError, writeResult } from "../cli/runner";
 import { githubSettings, GITHUB_TIMEOUT_MS } from "../services/github";
 import { SignoffSource } from "../services/signoffReviews";
@@ -124,14 +118,10 @@ export const main = toolMain({
     // Reviews, the pull request and one listing per team, each a page or a few.
     io.onBound?.(((2 + signoffs.length) * 3 * GITHUB_TIMEOUT_MS) / 1000 + 5);
     const github = await SignoffSource.connect(settings);
-    const pull = await github.reviews(Number(values.pr));
-    const teams = [...new Set(signoffs.map((s) => s.team))];
-    const members = new Map(await Promise.all(teams.map(async (team) => [team, await github.members(team)] as const)));
     const report: SignoffReport = {
       stack,
       pr: Number(values.pr),
-      head: pull.headSha,
-      roles: signoffVerdicts(signoffs, pull, members),
+      ...(await github.judge(signoffs, Number(values.pr))),
     };
     writeResult(io, format, report, render);
     return waitingFor(report.roles).length === 0 ? ExitCode.Fine : ExitCode.Negative;

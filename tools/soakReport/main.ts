@@ -11,7 +11,6 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { parsedConfigOf } from "../../components/config/schema";
 import { metricContract } from "../../components/observability/metrics";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
-import { signoffVerdicts } from "../../components/rollout/signoffs";
 import { Targeting } from "../../components/rollout/targeting";
 import {
   currentReport,
@@ -268,10 +267,7 @@ async function readSignoffs(given: NonNullable<Options["signoffs"]>): Promise<Si
   const roles = parsedConfigOf(readStackConfig(stackFilePath(PROMOTED_STACK), PROMOTED_STACK)).signoffs ?? [];
   if (roles.length === 0) return { pr: given.pr, roles: [] };
   const github = await SignoffSource.connect(given.github);
-  const pull = await github.reviews(given.pr);
-  const teams = [...new Set(roles.map((r) => r.team))];
-  const members = new Map(await Promise.all(teams.map(async (team) => [team, await github.members(team)] as const)));
-  return { pr: given.pr, roles: signoffVerdicts(roles, pull, members) };
+  return { pr: given.pr, roles: (await github.judge(roles, given.pr)).roles };
 }
 
 /** The summaries' usage (Prometheus) and feedback (GitHub: its absence or outage is said, not fatal). */
