@@ -80,3 +80,7 @@ for (const r of [floor, ...plans]) {
   const ratio = (r.seconds / floor.seconds).toFixed(2);
   console.log(`| ${r.label} | ${r.seconds.toFixed(3)} s | ${ratio}× | ${r.maxRssMiB.toFixed(0)} MiB |`);
 }
+// The figure the goal is stated in, last, for scripts and CI logs: the slower stack's ratio.
+const slowest = Math.max(...plans.map((p) => p.seconds));
+console.log("");
+console.log(`ratio: ${(slowest / floor.seconds).toFixed(2)}× (the slower stack's plan against loading @pulumi/pulumi)`);
