@@ -4,6 +4,9 @@
  */
 import { GitHubClient, type GitHubSettings } from "./github";
 
+/** The most pages of 100 issues read: a bound on the wait, far above a beta's feedback. */
+export const FEEDBACK_PAGES = 10;
+
 export interface FeedbackIssue {
   readonly number: number;
   readonly title: string;
@@ -21,15 +24,17 @@ export class FeedbackIssues extends GitHubClient {
   /** The issues labelled `label` opened at or after `since` (Unix seconds). */
   async openedSince(label: string, since: number): Promise<FeedbackIssue[]> {
     const iso = new Date(since * 1000).toISOString();
+    let pages = 0;
     const issues = await this.call(`list the issues labelled ${label}`, () =>
       // `since` selects by last update: an issue opened earlier may come too, and is left out below.
-      this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
-        ...this.repoParams,
-        labels: label,
-        state: "all",
-        since: iso,
-        per_page: 100,
-      }),
+      this.octokit.paginate(
+        this.octokit.rest.issues.listForRepo,
+        { ...this.repoParams, labels: label, state: "all", since: iso, per_page: 100 },
+        (response, done) => {
+          if (++pages >= FEEDBACK_PAGES) done();
+          return response.data;
+        },
+      ),
     );
     return issues
       .filter((i) => i.pull_request === undefined && Date.parse(i.created_at) >= since * 1000)

@@ -36,7 +36,7 @@ import { DEFAULT_BUDGET, runBoundSeconds } from "../soakEvaluation/budget";
 import { runGateInProcess } from "../soakEvaluation/inProcess";
 import { formatTime } from "../soakEvaluation/report";
 import { GITHUB_TIMEOUT_MS, githubSettings, type GitHubSettings } from "../services/github";
-import { FeedbackIssues } from "../services/feedbackIssues";
+import { FEEDBACK_PAGES, FeedbackIssues } from "../services/feedbackIssues";
 import { auth, PrometheusClient } from "../services/prometheus";
 import { SignoffSource } from "../services/signoffReviews";
 import { postToSlack, SLACK_TIMEOUT_MS } from "../services/slack";
@@ -327,7 +327,14 @@ async function soakReport(opts: Options, env: NodeJS.ProcessEnv, io: ToolIO): Pr
   const runs = judgements(slot, start.start, opts.end);
   // The sign-offs: the pull request, its reviews and each team, a few pages each (at most 12 requests).
   const signoffSeconds = opts.signoffs === undefined ? 0 : (12 * GITHUB_TIMEOUT_MS) / 1000;
-  io.onBound?.(runs.length * runBoundSeconds(DEFAULT_BUDGET) + signoffSeconds + SLACK_TIMEOUT_MS / 1000 + 10);
+  // The summaries: the usage queries (one gate budget) and the feedback issues' pages.
+  const summarySeconds =
+    slot.kind === ReportKind.DailySummary || slot.kind === ReportKind.Final
+      ? runBoundSeconds(DEFAULT_BUDGET) + (FEEDBACK_PAGES * GITHUB_TIMEOUT_MS) / 1000
+      : 0;
+  io.onBound?.(
+    runs.length * runBoundSeconds(DEFAULT_BUDGET) + signoffSeconds + summarySeconds + SLACK_TIMEOUT_MS / 1000 + 10,
+  );
   // One after the other: each run has the gate's budget, and the bound above is their sum. The
   // gate's full report (charts included) kept in --report is the first judgement's: the one the
   // report is about.
