@@ -12,6 +12,7 @@ import type { Point } from "../components/soak/alertReplay";
 import { gatePlan, judge, soakWindow, TRAFFIC_RULE } from "../components/soak/soakCriteria";
 import { chartStepSeconds, gateCharts, type ChartData } from "../tools/charts/charts";
 import { mermaidChart } from "../tools/charts/mermaid";
+import { usageChart } from "../tools/soakReport/beta";
 import type { GateRun } from "../tools/soakEvaluation/report";
 import { fitLines, SLACK_LIMITS, slackMessage } from "../tools/services/slack";
 import { cases } from "./support/cases";
@@ -33,6 +34,26 @@ const charts: ChartData[] = gateCharts(queries(), gate, window).map((spec) => ({
       .map((t, i): Point => [t, i === 5 ? NaN : (n + 1) * (0.5 + 0.4 * Math.sin(i / 10))]),
   })),
 }));
+
+describe("the soak report's usage chart (Mermaid xychart-beta)", () => {
+  it("parses with Mermaid's own parser, a bar a day of the rung", async () => {
+    const { default: mermaid } = await import("mermaid");
+    const usage = {
+      total: 867_600,
+      days: [
+        { day: 1, end: 1, requests: 864_000 },
+        { day: 2, end: 2, requests: 3_600 },
+      ],
+      strategies: [],
+    };
+    const chart = usageChart(usage)!;
+    expect(chart).toContain('x-axis ["day 1", "day 2"]');
+    expect(chart).toContain("bar [864000, 3600]");
+    const block = /```mermaid\n([\s\S]*?)```/.exec(chart)?.[1] ?? "";
+    expect(await mermaid.parse(block)).toMatchObject({ diagramType: "xychart" });
+    expect(usageChart({ ...usage, days: [] })).toBeUndefined();
+  });
+});
 
 describe("the charts in report.md (Mermaid xychart-beta)", () => {
   it.each(cases(charts.map((c) => [c.spec.title, c] as const)))(

@@ -472,6 +472,14 @@ describe("each report, in full", () => {
 
       - On track: the final report, with the go/no-go recommendation, at 2026-02-04 00:00 UTC (hour 48).
 
+      \`\`\`mermaid
+      xychart-beta
+          title "Preview requests per day of the rung"
+          x-axis ["day 1", "day 2"]
+          y-axis "requests" 0 --> 950401
+          bar [864000, 3600]
+      \`\`\`
+
       [Dashboard](https://grafana.example.com/d/time-crunch) · [Full report](https://github.com/athlete-ally/stream5-time-crunch/actions/runs/42)
       "
     `);

@@ -113,3 +113,21 @@ export function feedbackLines(feedback: Feedback): string[] {
     ...feedback.newest.map((i) => `#${i.number} ${i.title} (${i.state}): ${i.url}`),
   ];
 }
+
+/**
+ * The requests per day of the rung as a Mermaid bar chart (GitHub renders it in the job summary,
+ * as the gate's charts); none before a day has a count.
+ */
+export function usageChart(usage: Usage): string | undefined {
+  if (usage.days.length === 0) return undefined;
+  const top = Math.max(1, ...usage.days.map((d) => d.requests));
+  return [
+    "```mermaid",
+    "xychart-beta",
+    '    title "Preview requests per day of the rung"',
+    `    x-axis [${usage.days.map((d) => `"day ${d.day}"`).join(", ")}]`,
+    `    y-axis "requests" 0 --> ${Math.ceil(top * 1.1)}`,
+    `    bar [${usage.days.map((d) => d.requests).join(", ")}]`,
+    "```",
+  ].join("\n");
+}

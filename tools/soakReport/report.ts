@@ -6,7 +6,7 @@
  * Block Kit message within Slack's limits. Pure: no Prometheus, no Slack, no clock.
  */
 import { waitingFor, type RoleVerdict } from "../../components/rollout/signoffs";
-import { feedbackLines, usageLines, type Feedback, type Usage } from "./beta";
+import { feedbackLines, usageChart, usageLines, type Feedback, type Usage } from "./beta";
 import { FINAL_SLOT, ReportKind, slotTime, type ReportSlot } from "../../components/soak/reportSchedule";
 import { formatTime, regressionRows, type reportJson } from "../soakEvaluation/report";
 import {
@@ -299,6 +299,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 export function renderMarkdown(report: SoakReport): string {
   const c = content(report);
+  const chart = report.usage === undefined ? undefined : usageChart(report.usage);
   const [head = [], ...body] = criteriaCells(c);
   const links = [
     report.dashboardUrl ? `[Dashboard](${report.dashboardUrl})` : undefined,
@@ -313,6 +314,7 @@ export function renderMarkdown(report: SoakReport): string {
     `| ${head.map(() => "---").join(" | ")} |`,
     ...body.map((r) => `| ${r.map(cell).join(" | ")} |`),
     ...c.notes.flatMap((n) => ["", `**${n.title}**`, "", ...n.lines.map((line) => `- ${line}`)]),
+    ...(chart === undefined ? [] : ["", chart]),
     ...(links.length > 0 ? ["", links.join(" · ")] : []),
     "",
   ].join("\n");
