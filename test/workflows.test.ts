@@ -930,6 +930,7 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
 
   const contexts = (event: string, soakStart = "") => ({
     github: { event_name: event, repository: "o/r", run_id: 99, server_url: "https://github.com" },
+    inputs: {},
     secrets: { GITHUB_TOKEN: "t", SOAK_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/x" },
     vars: {
       STAGING_PROMETHEUS_URL: "https://prometheus.example.com",
@@ -967,7 +968,7 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
     expect(doc.permissions).toEqual({ contents: "read" });
     // issues: read for the summaries' Feedback (issues with the feedback label), with the job's token.
     expect(job.permissions).toEqual({ contents: "read", actions: "read", "id-token": "write", issues: "read" });
-    expect(report.env?.GITHUB_TOKEN).toBe("${{ secrets.GITHUB_TOKEN }}");
+    expect(report.env?.GITHUB_TOKEN).toBe("${{ secrets.SIGNOFFS_TOKEN || secrets.GITHUB_TOKEN }}");
     expect(environmentOf(job)).toBe("staging-preview");
     expect(report.run).not.toMatch(/\$\{\{/);
   });
@@ -989,6 +990,25 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
       expect(jobRuns(step.if, {}, contexts("schedule"))).toBe(true);
       expect(jobRuns(step.if, {}, contexts("schedule", "2026-02-02T00:00:00Z"))).toBe(false);
     }
+  });
+
+  it("passes the sign-offs pull request (the input, or SIGNOFFS_PR) to the final report", async () => {
+    const withPr = (input: string, variable: string) => {
+      const ctx = { ...contexts("workflow_dispatch"), inputs: { "signoffs-pr": input } };
+      const env = Object.fromEntries(
+        Object.entries(report.env ?? {}).map(([k, v]) => [
+          k,
+          String(valueOf(v, { ...ctx, vars: { ...ctx.vars, SIGNOFFS_PR: variable } })),
+        ]),
+      );
+      return env.SIGNOFFS_PR;
+    };
+    expect(withPr("42", "7")).toBe("42");
+    expect(withPr("", "7")).toBe("7");
+    expect(withPr("", "")).toBe("");
+    const { args } = await runReport("workflow_dispatch", {});
+    expect(args).not.toContain("--signoffs-pr");
+    expect(report.run).toContain('if [ -n "$SIGNOFFS_PR" ]; then args+=(--signoffs-pr "$SIGNOFFS_PR"); fi');
   });
 
   it("a scheduled run reports on (previous successful scheduled run, this run]", async () => {
