@@ -261,7 +261,7 @@ describe("npm run signoffs against GitHub's REST API (a local stand-in)", () => 
 
   it.each(
     cases([
-      ["no --pr", ["--stack", "beta"], {}, "signoffs: --pr undefined: allowed: a pull request's number (1 or more)\n"],
+      ["no --pr", ["--stack", "beta"], {}, "signoffs: give --pr N, the pull request's number (see --help)\n"],
       [
         "a bad --pr",
         ["--stack", "beta", "--pr", "x7"],

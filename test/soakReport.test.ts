@@ -861,6 +861,14 @@ describe("the summaries' feedback: GitHub issues with the feedback label since t
     }
   });
 
+  it("--signoffs-pr takes a pull request's number", async () => {
+    const run = await runTool(main, [...daily, "--signoffs-pr", "#42"], { PROMETHEUS_URL: prometheus!.url });
+    expect(run).toMatchObject({
+      code: 2,
+      stderr: "soak-report: --signoffs-pr #42: allowed: a pull request's number (1 or more)\n",
+    });
+  });
+
   it("says GitHub could not be asked, and still reports and posts", async () => {
     const seen = slack!.requests.length;
     const run = await runTool(main, [...daily, "--post-to-slack"], {

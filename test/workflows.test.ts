@@ -928,9 +928,9 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
   /** An `npm` stand-in: writes its arguments, one a line, prints a report, exits with $NPM_EXIT. */
   const NPM = `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > "$WORKFLOW_GH_STUB/npm-args"\necho "## the report"\nexit "\${NPM_EXIT:-0}"\n`;
 
-  const contexts = (event: string, soakStart = "") => ({
+  const contexts = (event: string, soakStart = "", inputs: Record<string, string> = {}) => ({
     github: { event_name: event, repository: "o/r", run_id: 99, server_url: "https://github.com" },
-    inputs: {},
+    inputs,
     secrets: { GITHUB_TOKEN: "t", SOAK_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/x" },
     vars: {
       STAGING_PROMETHEUS_URL: "https://prometheus.example.com",
@@ -940,9 +940,15 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
   });
 
   /** Runs the report step for `event` with a gh stand-in answering `routes`; the npm arguments, gh calls, result. */
-  async function runReport(event: string, routes: Record<string, GhRoute>, soakStart = "", npmExit = 0) {
+  async function runReport(
+    event: string,
+    routes: Record<string, GhRoute>,
+    soakStart = "",
+    npmExit = 0,
+    inputs: Record<string, string> = {},
+  ) {
     const stub = stubs(routes, { npm: NPM });
-    const ctx = contexts(event, soakStart);
+    const ctx = contexts(event, soakStart, inputs);
     const env = Object.fromEntries(Object.entries(report.env ?? {}).map(([k, v]) => [k, String(valueOf(v, ctx))]));
     const cwd = mkdtempSync(join(tmpdir(), "soak-report-checkout-"));
     const run = await runScript(report.run!, {
@@ -1006,9 +1012,13 @@ describe("Soak report: the checklist's schedule, each report at most once", () =
     expect(withPr("42", "7")).toBe("42");
     expect(withPr("", "7")).toBe("7");
     expect(withPr("", "")).toBe("");
-    const { args } = await runReport("workflow_dispatch", {});
-    expect(args).not.toContain("--signoffs-pr");
-    expect(report.run).toContain('if [ -n "$SIGNOFFS_PR" ]; then args+=(--signoffs-pr "$SIGNOFFS_PR"); fi');
+    const given = await runReport("workflow_dispatch", {}, "2026-02-02T00:00:00Z", 0, { "signoffs-pr": "42" });
+    expect(given.args.slice(given.args.indexOf("--signoffs-pr"), given.args.indexOf("--signoffs-pr") + 2)).toEqual([
+      "--signoffs-pr",
+      "42",
+    ]);
+    const none = await runReport("workflow_dispatch", {}, "2026-02-02T00:00:00Z");
+    expect(none.args).not.toContain("--signoffs-pr");
   });
 
   it("a scheduled run reports on (previous successful scheduled run, this run]", async () => {

@@ -118,6 +118,13 @@ export function durationFlag(flag: string, value: string | undefined): number {
   return parsed;
 }
 
+/** A pull request number flag's value (`--pr 42`), or a usage error naming the flag. */
+export function pullRequestFlag(flag: string, value: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(value))
+    throw new UsageError(`--${flag} ${value}: allowed: a pull request's number (1 or more)`);
+  return Number(value);
+}
+
 /** A time flag's value in Unix seconds: RFC 3339 (`2026-01-02T08:00:00Z`) or Unix seconds, or a usage error. */
 export function timeFlag(flag: string, value: string): number {
   const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;

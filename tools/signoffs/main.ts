@@ -5,7 +5,7 @@
 import { parsedConfigOf } from "../../components/config/schema";
 import { readStackConfig, stackFilePath } from "../../components/config/stackFile";
 import { CHECKLIST_ROLES, SignoffStatus, waitingFor, type RoleVerdict } from "../../components/rollout/signoffs";
-import { ExitCode, formatOf, toolMain, UsageError, writeResult } from "../cli/runner";
+import { ExitCode, formatOf, pullRequestFlag, toolMain, UsageError, writeResult } from "../cli/runner";
 import { githubSettings, GITHUB_TIMEOUT_MS } from "../services/github";
 import { SignoffSource } from "../services/signoffReviews";
 
@@ -95,9 +95,8 @@ export const main = toolMain({
     if (values.stack === undefined || !/^[A-Za-z0-9_.-]+$/.test(values.stack)) {
       throw new UsageError("give --stack NAME, e.g. --stack beta (see --help)");
     }
-    if (values.pr === undefined || !/^[1-9][0-9]{0,9}$/.test(values.pr)) {
-      throw new UsageError(`--pr ${String(values.pr)}: allowed: a pull request's number (1 or more)`);
-    }
+    if (values.pr === undefined) throw new UsageError("give --pr N, the pull request's number (see --help)");
+    const pr = pullRequestFlag("pr", values.pr);
     const stack = values.stack;
     const signoffs = parsedConfigOf(readStackConfig(stackFilePath(stack), stack)).signoffs;
     if (signoffs === undefined) {
@@ -112,7 +111,7 @@ export const main = toolMain({
       json: (r: SignoffReport) => ({ ...r, signed: waitingFor(r.roles).length === 0 }),
     };
     if (signoffs.length === 0) {
-      writeResult(io, format, { stack, pr: Number(values.pr), head: undefined, roles: [] }, render);
+      writeResult(io, format, { stack, pr, head: undefined, roles: [] }, render);
       return ExitCode.Fine;
     }
     // Reviews, the pull request and one listing per team, each a page or a few.
@@ -120,8 +119,8 @@ export const main = toolMain({
     const github = await SignoffSource.connect(settings);
     const report: SignoffReport = {
       stack,
-      pr: Number(values.pr),
-      ...(await github.judge(signoffs, Number(values.pr))),
+      pr,
+      ...(await github.judge(signoffs, pr)),
     };
     writeResult(io, format, report, render);
     return waitingFor(report.roles).length === 0 ? ExitCode.Fine : ExitCode.Negative;

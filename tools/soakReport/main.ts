@@ -23,6 +23,7 @@ import {
 import {
   formatOf,
   httpUrl,
+  pullRequestFlag,
   urlFlagOrEnv,
   timeFlag,
   toolMain,
@@ -178,12 +179,9 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   const dashboardUrl = values["dashboard-url"];
   const reportUrl = values["report-url"];
   const pr = values["signoffs-pr"];
-  if (pr !== undefined && !/^[1-9][0-9]{0,9}$/.test(pr)) {
-    throw new UsageError(`--signoffs-pr ${pr}: allowed: a pull request's number (1 or more)`);
-  }
   return {
     stack,
-    signoffs: pr === undefined ? undefined : { pr: Number(pr), github: githubSettings(env) },
+    signoffs: pr === undefined ? undefined : { pr: pullRequestFlag("signoffs-pr", pr), github: githubSettings(env) },
     start: soakStart(values),
     scheduled: values.scheduled === true,
     end,
