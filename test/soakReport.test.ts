@@ -399,7 +399,7 @@ describe("each report, in full", () => {
           {
             "text": {
               "text": "*Feedback*
-      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.",
+      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN is not set.",
               "type": "mrkdwn",
             },
             "type": "section",
@@ -466,7 +466,7 @@ describe("each report, in full", () => {
 
       **Feedback**
 
-      - Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.
+      - Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN is not set.
 
       **Recommendation so far**
 
@@ -530,7 +530,7 @@ describe("each report, in full", () => {
           {
             "text": {
               "text": "*Feedback*
-      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.",
+      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN is not set.",
               "type": "mrkdwn",
             },
             "type": "section",
@@ -616,7 +616,7 @@ describe("each report, in full", () => {
           {
             "text": {
               "text": "*Feedback*
-      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set.",
+      • Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN is not set.",
               "type": "mrkdwn",
             },
             "type": "section",
@@ -767,7 +767,7 @@ describe("each report, in full", () => {
         "feedback": {
           "kind": "unread",
           "label": "time-crunch-feedback",
-          "why": "GITHUB_TOKEN and GITHUB_REPOSITORY are not both set"
+          "why": "GITHUB_TOKEN is not set"
         },
         "notes": [
           {
@@ -781,7 +781,7 @@ describe("each report, in full", () => {
           {
             "title": "Feedback",
             "lines": [
-              "Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN and GITHUB_REPOSITORY are not both set."
+              "Feedback (label time-crunch-feedback) could not be read: GITHUB_TOKEN is not set."
             ]
           },
           {
@@ -867,6 +867,21 @@ describe("the summaries' feedback: GitHub issues with the feedback label since t
       code: 2,
       stderr: "soak-report: --signoffs-pr #42: allowed: a pull request's number (1 or more)\n",
     });
+  });
+
+  it("a GITHUB_TOKEN with a bad GITHUB_REPOSITORY or GITHUB_API_URL is bad input, at once (not a note)", async () => {
+    const token = { PROMETHEUS_URL: prometheus!.url, GITHUB_TOKEN: "ghp_feedback" };
+    expect(await runTool(main, daily, { ...token, GITHUB_REPOSITORY: "no-slash" })).toMatchObject({
+      code: 2,
+      stderr: "soak-report: set GITHUB_REPOSITORY to owner/name (see --help)\n",
+    });
+    const port = await runTool(main, daily, {
+      ...token,
+      GITHUB_REPOSITORY: "o/r",
+      GITHUB_API_URL: "http://127.0.0.1:6000",
+    });
+    expect(port).toMatchObject({ code: 2, stdout: "" });
+    expect(port.stderr).toContain("GITHUB_API_URL http://127.0.0.1:6000: port 6000 is one fetch never connects to");
   });
 
   it("says GitHub could not be asked, and still reports and posts", async () => {

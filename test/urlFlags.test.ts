@@ -41,7 +41,8 @@ const TOOLS: readonly Tool[] = [
     main: gate,
     argv: ["--stack", "staging"],
     flags: ["prometheus-url", "dashboard-url", "report-url"],
-    variables: ["PROMETHEUS_URL"],
+    // GITHUB_API_URL: the summaries' feedback issues, with GITHUB_TOKEN set.
+    variables: ["PROMETHEUS_URL", "GITHUB_API_URL"],
   },
   {
     name: "verify",

@@ -23,6 +23,7 @@ import {
 import {
   formatOf,
   httpUrl,
+  nonEmpty,
   pullRequestFlag,
   urlFlagOrEnv,
   timeFlag,
@@ -147,6 +148,8 @@ interface Options {
   readonly stack: string;
   /** The promoting pull request whose sign-offs the final report reads, with GitHub's settings. */
   readonly signoffs: { readonly pr: number; readonly github: GitHubSettings } | undefined;
+  /** Where the summaries read the feedback issues: GitHub when GITHUB_TOKEN is set (checked at once). */
+  readonly feedbackGitHub: GitHubSettings | undefined;
   readonly start: SoakStart;
   readonly scheduled: boolean;
   /** Unix seconds, as given: the schedule's spans must meet exactly, so they are not rounded. */
@@ -182,6 +185,7 @@ function options(values: Values, env: NodeJS.ProcessEnv, now: number): Options {
   return {
     stack,
     signoffs: pr === undefined ? undefined : { pr: pullRequestFlag("signoffs-pr", pr), github: githubSettings(env) },
+    feedbackGitHub: nonEmpty(env.GITHUB_TOKEN) === undefined ? undefined : githubSettings(env),
     start: soakStart(values),
     scheduled: values.scheduled === true,
     end,
@@ -279,16 +283,11 @@ async function betaExecution(opts: Options, env: NodeJS.ProcessEnv, start: numbe
   });
   const usage = await readUsage(client, metricContract(config.grafana.metricPrefix), start, opts.end);
   const label = config.feedback.label;
-  let settings: GitHubSettings | undefined;
-  try {
-    settings = githubSettings(env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-  }
+  const settings = opts.feedbackGitHub;
   const feedback = await readFeedback(
     label,
     settings === undefined
-      ? { why: "GITHUB_TOKEN and GITHUB_REPOSITORY are not both set" }
+      ? { why: "GITHUB_TOKEN is not set" }
       : async () => (await FeedbackIssues.connect(settings)).openedSince(label, start),
   );
   return { usage, feedback };
