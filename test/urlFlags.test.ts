@@ -41,8 +41,7 @@ const TOOLS: readonly Tool[] = [
     main: gate,
     argv: ["--stack", "staging"],
     flags: ["prometheus-url", "dashboard-url", "report-url"],
-    // GITHUB_API_URL: the summaries' feedback issues, with GITHUB_TOKEN set.
-    variables: ["PROMETHEUS_URL", "GITHUB_API_URL"],
+    variables: ["PROMETHEUS_URL"],
   },
   {
     name: "verify",
@@ -70,7 +69,8 @@ const TOOLS: readonly Tool[] = [
     main: soakReport,
     argv: ["--stack", "staging", "--soak-start", "2026-01-01T00:00:00Z"],
     flags: ["prometheus-url", "dashboard-url", "report-url"],
-    variables: ["PROMETHEUS_URL"],
+    // GITHUB_API_URL: the summaries' feedback issues, with GITHUB_TOKEN set.
+    variables: ["PROMETHEUS_URL", "GITHUB_API_URL"],
   },
   {
     name: "rollback-check",
