@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { parse } from "yaml";
+import { parseYaml, yamlProblem } from "./yamlText";
 import { PROJECT } from "./schema";
 
 /** One config value as the Pulumi CLI hands it to a program. */
@@ -77,7 +77,7 @@ const projectFiles = new Map<string, ProjectFile>();
 export function readProjectFile(dir = PROJECT_DIR): ProjectFile {
   const known = projectFiles.get(dir);
   if (known) return known;
-  const project = parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+  const project = parseYaml(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as ProjectFile;
   if (project.name !== PROJECT) throw new Error(`Pulumi.yaml names project ${project.name}, expected ${PROJECT}`);
   projectFiles.set(dir, project);
   return project;
@@ -126,10 +126,9 @@ function readYamlMapping(file: string): Record<string, unknown> {
   }
   let parsed: unknown;
   try {
-    parsed = parse(text);
+    parsed = parseYaml(text);
   } catch (error) {
-    // Only the first line: the rest quotes the file, which may hold a secret.
-    throw new StackFileError(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0] ?? ""}`);
+    throw new StackFileError(`${file}: not valid YAML: ${yamlProblem(error)}`);
   }
   if (parsed === null || parsed === undefined) return {};
   if (!isMapping(parsed))
@@ -219,7 +218,7 @@ export function withSets(config: StackConfig, sets: readonly string[]): StackCon
     const [key = "", ...path] = set.slice(0, at).split(".");
     let value: unknown;
     try {
-      value = parse(set.slice(at + 1));
+      value = parseYaml(set.slice(at + 1));
     } catch {
       throw new StackFileError(`--set ${key}: the value is not a YAML scalar, list or mapping (quote it)`);
     }

@@ -3,26 +3,37 @@
 // exits with the code main returns.
 //
 // Why compile: a TypeScript loader hook (tsx) sits on every require, and Pulumi's SDKs load a few
-// thousand files, which costs about as much again as loading them. esbuild compiles the entry
-// points into CommonJS files instead (about 0.1 s; dependencies stay external), and node keeps the
-// compiled bytecode of the dependencies between runs.
+// thousand files, which costs about as much again as loading them. esbuild compiles each tool into
+// one CommonJS file instead (about 0.1 s, once per change of the sources; dependencies stay
+// external), and node keeps the compiled bytecode of the dependencies between runs.
 //
 // The offline tools run on any Node from 20 on (a newcomer's machine often has an older Node than
 // the project's 22); real `pulumi` runs need 22, which this says once, on stderr.
 "use strict";
-const { buildSync } = require("esbuild");
 const nodeModule = require("node:module");
 const { createHash } = require("node:crypto");
-const { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } = require("node:fs");
-const { join } = require("node:path");
+const {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require("node:fs");
+const { dirname, join } = require("node:path");
 
 const root = join(__dirname, "..", "..");
 const SUPPORTED_MAJOR = 22;
 const major = Number(process.versions.node.split(".")[0]);
 
-/** The tools, by the name the npm scripts use: their entry point, and whether they run the program. */
+/**
+ * The tools, by the name the npm scripts use: their entry point and, for a tool that runs the
+ * program, the export that makes its main from a program loader.
+ */
 const TOOLS = {
-  plan: { entry: "tools/plan/main.ts", runsProgram: true },
+  plan: { entry: "tools/plan/main.ts", withProgram: "planMain" },
   policy: { entry: "tools/policy/main.ts" },
   gate: { entry: "tools/gate/main.ts" },
   "promotion-change": { entry: "tools/promotionChange/main.ts" },
@@ -31,7 +42,7 @@ const TOOLS = {
   promote: { entry: "tools/promote/main.ts" },
   "soak-report": { entry: "tools/soakReport/main.ts" },
   "rollback-check": { entry: "tools/rollbackCheck/main.ts" },
-  cohort: { entry: "tools/cohort/main.ts", runsProgram: true },
+  cohort: { entry: "tools/cohort/main.ts", withProgram: "cohortMain" },
   signoffs: { entry: "tools/signoffs/main.ts" },
 };
 
@@ -53,11 +64,34 @@ function sourceFiles() {
 }
 
 /**
- * Compiles `entryPoints` (paths from the repository root); returns the compiled files, in order.
- * A build is kept under the hash of every source it may contain and reused while none changed, so
- * a second run neither compiles nor misses node's compile cache (which goes by path).
+ * The module the launcher compiles for `tool`. A tool that runs the program gets the program in
+ * the same bundle, so the two share one copy of what both use (zod, the config schema): the
+ * program's module is evaluated once, and its exported function runs once per plan.
  */
-function compile(entryPoints) {
+function entryModule(tool) {
+  const entry = JSON.stringify(`./${tool.entry}`);
+  if (tool.withProgram === undefined) return `module.exports = require(${entry});`;
+  // A test's program may live outside the folders sourceFiles lists.
+  const program = JSON.stringify(`./${programSource()}`);
+  return [
+    `const { programOfModule } = require("./tools/offline/programLoader.ts");`,
+    `exports.main = require(${entry}).${tool.withProgram}(programOfModule(() => require(${program})));`,
+  ].join("\n");
+}
+
+/** The program a tool runs: index.ts, or (tests) a module relative to the root that declares something else. */
+function programSource() {
+  return process.env.STREAM5_PLAN_SOURCE ?? "index.ts";
+}
+
+/**
+ * Compiles the tool named `name` into one CommonJS file; returns its path. A build is kept under
+ * the hash of every source it may contain and reused while none changed, so a second run neither
+ * compiles nor misses node's compile cache (which goes by path). Whether anything changed is
+ * first asked of the files' sizes and modification times (a stat each), and only when those moved
+ * of their contents.
+ */
+function compile(name, tool) {
   if (major < SUPPORTED_MAJOR) {
     process.stderr.write(
       `note: Node ${process.versions.node} runs the offline plan; real pulumi runs need Node ${SUPPORTED_MAJOR} (.nvmrc: \`nvm use\`)\n`,
@@ -67,47 +101,70 @@ function compile(entryPoints) {
   if (typeof nodeModule.enableCompileCache === "function") {
     nodeModule.enableCompileCache(join(root, ".plan", ".compile-cache"));
   }
-  const hash = createHash("sha256").update(JSON.stringify([entryPoints, major, EXTERNAL]));
-  // The entry points too: a test's program may live outside the folders above.
-  for (const file of new Set([...entryPoints, ...sourceFiles()]))
-    hash.update(file).update(readFileSync(join(root, file)));
+  const contents = entryModule(tool);
+  const files = [...new Set([...(tool.withProgram ? [programSource()] : []), ...sourceFiles()])];
   const builds = join(root, ".plan", ".build");
-  const out = join(builds, hash.digest("hex").slice(0, 16));
-  const compiled = entryPoints.map((entry) => join(out, entry.replace(/\.ts$/, ".js")));
-  if (compiled.every((file) => existsSync(file))) return compiled;
-  // Built aside, then moved into place: tools may run side by side (CI, tests).
-  const scratch = `${out}.${process.pid}`;
-  buildSync({
-    absWorkingDir: root,
-    entryPoints,
-    outdir: scratch,
-    outbase: ".",
-    bundle: true,
-    // Pulumi's SDKs stay packages of their own: the program and the engine must share one
-    // @pulumi/pulumi (its runtime state), and the providers' SDKs load theirs. The small pure
-    // libraries (zod, yaml, the Grafana foundation SDK: about 400 files) are bundled into the
-    // compiled tool, which node then loads as one file instead of hundreds.
-    external: EXTERNAL,
-    platform: "node",
-    format: "cjs",
-    target: `node${Math.min(major, SUPPORTED_MAJOR)}`,
-    logLevel: "error",
-  });
-  try {
-    renameSync(scratch, out);
-  } catch {
-    // Another run put the same build in place first.
+  const identity = JSON.stringify([contents, major, EXTERNAL]);
+  const stamps = createHash("sha256").update(identity);
+  for (const file of files) {
+    const { size, mtimeMs } = statSync(join(root, file));
+    stamps.update(`${file}\0${size}\0${mtimeMs}\0`);
+  }
+  const stampFile = join(root, ".plan", ".stamps", stamps.digest("hex").slice(0, 16));
+  const known = existsSync(stampFile) ? readFileSync(stampFile, "utf8") : "";
+  if (known !== "" && existsSync(join(builds, known, `${name}.js`))) return join(builds, known, `${name}.js`);
+
+  const hash = createHash("sha256").update(identity);
+  for (const file of files) hash.update(file).update(readFileSync(join(root, file)));
+  const build = hash.digest("hex").slice(0, 16);
+  const out = join(builds, build);
+  const compiled = join(out, `${name}.js`);
+  if (!existsSync(compiled)) {
+    // Built aside, then moved into place: tools may run side by side (CI, tests).
+    const scratch = `${out}.${process.pid}`;
+    // esbuild is loaded only to build: a run that reuses a build does not pay for it.
+    require("esbuild").buildSync({
+      absWorkingDir: root,
+      stdin: { contents, resolveDir: root, sourcefile: `${name}.launcher.js`, loader: "js" },
+      outfile: join(scratch, `${name}.js`),
+      bundle: true,
+      // Pulumi's SDKs stay packages of their own: the program and the engine must share one
+      // @pulumi/pulumi (its runtime state), and the providers' SDKs load theirs. The small pure
+      // libraries (zod, yaml, the Grafana foundation SDK: about 400 files) are bundled into the
+      // compiled tool, which node then loads as one file instead of hundreds.
+      external: EXTERNAL,
+      platform: "node",
+      format: "cjs",
+      target: `node${Math.min(major, SUPPORTED_MAJOR)}`,
+      logLevel: "error",
+    });
+    mkdirSync(out, { recursive: true });
+    try {
+      renameSync(join(scratch, `${name}.js`), compiled);
+    } catch {
+      // Another run put the same build in place first.
+    }
     rmSync(scratch, { recursive: true, force: true });
   }
-  pruneBuilds(builds, out);
+  writeAside(stampFile, build);
+  pruneOld(builds, out);
+  pruneOld(dirname(stampFile), stampFile);
   return compiled;
 }
 
-/** Builds of other sources, a day old or more, are removed (the current one and fresh ones stay). */
-function pruneBuilds(builds, keep) {
+/** Writes `content` to `file` through a temporary file and a rename: a reader never sees half of it. */
+function writeAside(file, content) {
+  mkdirSync(dirname(file), { recursive: true });
+  const scratch = `${file}.${process.pid}`;
+  writeFileSync(scratch, content);
+  renameSync(scratch, file);
+}
+
+/** Builds (or stamps) of other sources, a day old or more, are removed (the current one and fresh ones stay). */
+function pruneOld(dir, keep) {
   const dayAgo = Date.now() - 24 * 3600 * 1000;
-  for (const entry of readdirSync(builds)) {
-    const path = join(builds, entry);
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
     if (path !== keep && statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
   }
 }
@@ -118,11 +175,7 @@ if (tool === undefined) {
   process.stderr.write(`usage: node tools/cli/launcher.cjs TOOL [args...]; TOOL: ${Object.keys(TOOLS).join(", ")}\n`);
   process.exitCode = 2;
 } else {
-  // The plan runs the program: index.ts, or (tests) a module relative to the root that declares something else.
-  const entries = tool.runsProgram ? [tool.entry, process.env.STREAM5_PLAN_SOURCE ?? "index.ts"] : [tool.entry];
-  const [compiled, program] = compile(entries);
-  if (program !== undefined) process.env.STREAM5_PLAN_PROGRAM = program;
-  const { main } = require(compiled);
+  const { main } = require(compile(name, tool));
   main(args, process.env, {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -134,6 +187,15 @@ if (tool === undefined) {
       }, seconds * 1000).unref();
     },
   }).then((code) => {
-    process.exitCode = code;
+    // The tool is done: exit once stdout and stderr have taken all it wrote (a pipe may be
+    // asynchronous), not when node's event loop empties, which waits for V8 to finish optimizing
+    // code in the background (about 20 ms after a plan here).
+    let streams = 2;
+    const flushed = () => {
+      streams -= 1;
+      if (streams === 0) process.exit(code);
+    };
+    process.stdout.write("", flushed);
+    process.stderr.write("", flushed);
   });
 }

@@ -15,7 +15,7 @@ import { type ProgramLoader, runProgram } from "../offline/engine";
 import { FlagEvaluator, NotEvaluated, type Served } from "../offline/flagEvaluator";
 import type { EvaluableFlag } from "../offline/launchDarklyFlag";
 import { flagOf, planOf } from "../offline/plan";
-import { programError, requireProgram } from "../offline/programLoader";
+import { programError } from "../offline/programLoader";
 import { stackConfigOf, stackOrFileConfigOf, refuseWhatPulumiRefuses } from "../offline/stackArgs";
 import { type ContextRecord, type ContextsFile, contextsFileKind, type InputKind, openContexts } from "./contexts";
 import { csvRow, fileSink, progress, type Sink, stdoutSink } from "./output";
@@ -327,6 +327,3 @@ export function cohortMain(loadProgram: ProgramLoader): ToolMain {
     run: async ({ values }, env, io) => cohort(options(values, env), io, loadProgram),
   });
 }
-
-/** Lists the cohort; returns the exit code. Never throws for a user's mistake or bad input. */
-export const main = cohortMain(requireProgram);

@@ -4,11 +4,11 @@
  * Kubernetes manifests, the flag as LaunchDarkly's SDKs evaluate it).
  */
 import { relative } from "node:path";
-import { stringify as toYaml } from "yaml";
 import { FLAG_VARIATION_VALUES } from "../../components/rollout/targeting";
 import type { ProgramRun } from "./engine";
 import { evaluableFlag, type EvaluableFlag } from "./launchDarklyFlag";
 import { maskSecrets } from "./redact";
+import { yamlText } from "../../components/config/yamlText";
 import type { StackConfig } from "../../components/config/stackFile";
 
 import { ResourceType } from "../../components/resources";
@@ -75,7 +75,7 @@ export function dashboardJsonOf(plan: Plan): string | undefined {
 export function kubernetesYamlOf(plan: Plan): string {
   return plan.resources
     .filter((r) => r.type.startsWith("kubernetes:"))
-    .map((r) => toYaml(r.inputs, { sortMapEntries: false }))
+    .map((r) => yamlText(r.inputs))
     .join("---\n");
 }
 

@@ -1,31 +1,31 @@
 /**
- * How a tool run by the launcher loads the program (`index.ts`, compiled by tools/cli/launcher.cjs
- * for the tools it marks `runsProgram`), and what a failed run of it means to the user. The plan
- * and the cohort run the program this way; the tests load it through vitest instead.
+ * How a tool run by the launcher gets the program (`index.ts`, compiled into the tool's own bundle
+ * by tools/cli/launcher.cjs for the tools it runs with a program), and what a failed run of it
+ * means to the user. The plan and the cohort run the program this way; the tests load it through
+ * vitest instead.
  */
-import { join } from "node:path";
-import { PROJECT_DIR } from "../../components/config/stackFile";
 import { UsageError } from "../cli/runner";
 import { ProgramFailed, type ProgramLoader } from "./engine";
 
 /**
- * The program to run: `index.ts` itself under a TypeScript loader (tests, tsx), or the bundle
- * the launcher (`tools/cli/launcher.cjs`) compiles next to the tool (see there why).
+ * The program in the launcher's bundle: `requireModule` evaluates its module (once: the bundle
+ * keeps it), and its exported function is what runs, once per plan. A module that declares its
+ * resources at the top instead would declare them only on its first evaluation, so it is refused.
  */
-const PROGRAM = process.env.STREAM5_PLAN_PROGRAM ?? join(PROJECT_DIR, "index.ts");
-
-/** Loads the program afresh with Node's `require` (the launcher's way; the tests load it through vitest). */
-export const requireProgram: ProgramLoader = () => {
-  for (const module of Object.keys(require.cache)) {
-    if (module === PROGRAM || module.startsWith(join(PROJECT_DIR, "components"))) {
-      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- forget the program's modules so they run again
-      delete require.cache[module];
+export function programOfModule(requireModule: () => unknown): ProgramLoader {
+  return () => {
+    const exports = requireModule();
+    const program = typeof exports === "function" ? exports : (exports as { default?: unknown } | null)?.default;
+    if (typeof program !== "function") {
+      return Promise.reject(
+        new Error(
+          "the program module must export its program as a function (export = async () => …), as index.ts does",
+        ),
+      );
     }
-  }
-  // require, not import(): the program is CommonJS, and require.cache is what makes it run again.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return Promise.resolve(require(PROGRAM) as unknown);
-};
+    return Promise.resolve(program);
+  };
+}
 
 /**
  * The error a tool ends with when the program failed: the program's own errors come wrapped in

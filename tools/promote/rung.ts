@@ -2,7 +2,7 @@
  * The pure decisions of `npm run promote`: what the next rung is, how the pull request is named,
  * and the one-line edit of the stack file. No I/O, no GitHub.
  */
-import { parse } from "yaml";
+import { parseYaml } from "../../components/config/yamlText";
 import { nextRung } from "../../components/rollout/guards";
 import { Targeting } from "../../components/rollout/targeting";
 import { UsageError } from "../cli/runner";
@@ -53,7 +53,7 @@ const PROJECT_KEY = "stream5-time-crunch:rolloutPercentage";
 const LINE = /^(\s+(?:stream5-time-crunch:)?rolloutPercentage:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#]+)([ \t]*(?:#.*)?)$/;
 
 function configOf(text: string): Record<string, unknown> {
-  const parsed = parse(text) as { config?: Record<string, unknown> } | null;
+  const parsed = parseYaml(text) as { config?: Record<string, unknown> } | null;
   return { ...(parsed?.config ?? {}) };
 }
 
