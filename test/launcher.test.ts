@@ -5,10 +5,10 @@
  * Everything else about the tools is tested in process, through their `main`.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { join, relative } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { PROJECT_DIR } from "../components/config/stackFile";
 import { cases } from "./support/cases";
 import { planProcess, type CliRun } from "./support/planCli";
@@ -90,5 +90,78 @@ describe.concurrent("the launcher", () => {
   it("the recorder sees the SDK where it is loaded: the plan runs the program (control)", async () => {
     const run = await launch(["plan", "--help"], ["--require", RECORDER]);
     expect(run.stderr).toMatch(/pulumi modules: \[.*"@pulumi\/pulumi"/);
+  });
+});
+
+/** A program of one ConfigMap holding `value`, written under .plan/ (ignored by git) for the launcher to compile. */
+function configMapProgram(file: string, value: string): void {
+  writeFileSync(
+    file,
+    `import * as k8s from "@pulumi/kubernetes";
+export = async () => {
+  new k8s.core.v1.ConfigMap("probe", { metadata: { namespace: "probe" }, data: { value: ${JSON.stringify(value)} } });
+  return {};
+};
+`,
+  );
+}
+
+describe("the launcher's builds", () => {
+  const programs = join(PROJECT_DIR, ".plan", "test-programs");
+  mkdirSync(programs, { recursive: true });
+
+  it("runs the program of its bundle once per plan: --against re-declares every resource", async () => {
+    const out = mkdtempSync(join(tmpdir(), "launcher-against-"));
+    const run = await planProcess([
+      "--stack",
+      "beta",
+      "--set",
+      "rolloutPercentage=25",
+      "--against",
+      "beta",
+      "--format",
+      "json",
+      "--out",
+      out,
+    ]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { resources: number; diff: { change: string; name: string }[] };
+    // Both runs declared all 18: the only difference is the one the --set makes.
+    expect(report.resources).toBe(18);
+    expect(report.diff.map((d) => `${d.change} ${d.name}`)).toEqual(["changed time-crunch-production"]);
+  });
+
+  it("builds again when a source changes, even to the same size", async () => {
+    const dir = mkdtempSync(join(programs, "changed-"));
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const file = join(dir, "program.ts");
+    const source = relative(PROJECT_DIR, file);
+    const planned = async () => {
+      const out = mkdtempSync(join(tmpdir(), "launcher-build-"));
+      const run = await planProcess(["--stack", "staging", "--out", out], { STREAM5_PLAN_SOURCE: source });
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      return readFileSync(join(out, "kubernetes.yaml"), "utf8");
+    };
+    configMapProgram(file, "first");
+    expect(await planned()).toContain("value: first");
+    configMapProgram(file, "again");
+    expect(await planned()).toContain("value: again");
+  });
+
+  it("refuses a program module that exports no function: exit 1, saying what it must export", async () => {
+    const dir = mkdtempSync(join(programs, "outputs-"));
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const file = join(dir, "program.ts");
+    writeFileSync(file, "export const answer = 42;\n");
+    const out = mkdtempSync(join(tmpdir(), "launcher-outputs-"));
+    const run = await planProcess(["--stack", "staging", "--out", out], {
+      STREAM5_PLAN_SOURCE: relative(PROJECT_DIR, file),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("the program module must export its program as a function");
   });
 });
