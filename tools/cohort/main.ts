@@ -11,14 +11,11 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { withSets, withValues, type StackConfig } from "../../components/config/stackFile";
 import { isExpressibleAsWeights } from "../../components/rollout/targeting";
 import { nonEmpty, toolMain, UsageError, type ToolIO, type ToolMain } from "../cli/runner";
-import { type ProgramLoader, runProgram } from "../offline/engine";
-import { FlagEvaluator, NotEvaluated, type Served } from "../offline/flagEvaluator";
-import type { EvaluableFlag } from "../offline/launchDarklyFlag";
-import { flagOf, planOf } from "../offline/plan";
-import { programError } from "../offline/programLoader";
+import { type Cohort, evaluateCohort, share } from "../offline/cohort";
+import { type ContextRecord, contextsFileKind, type InputKind } from "../offline/contexts";
+import type { ProgramLoader } from "../offline/engine";
 import { stackConfigOf, stackOrFileConfigOf, refuseWhatPulumiRefuses } from "../offline/stackArgs";
-import { type ContextRecord, type ContextsFile, contextsFileKind, type InputKind, openContexts } from "./contexts";
-import { csvRow, fileSink, progress, type Sink, stdoutSink } from "./output";
+import { csvRow, fileSink, progress, stdoutSink } from "./output";
 
 const HELP = `Usage: npm run cohort -- --stack NAME --contexts FILE [options]
 
@@ -150,121 +147,19 @@ function options(values: Values, env: NodeJS.ProcessEnv): Options {
   };
 }
 
-/** The flag as the stack declares it (the program run offline, never deployed before: no guard refuses). */
-async function declaredFlag(config: StackConfig, loadProgram: ProgramLoader, salt: string | undefined) {
-  let flag: EvaluableFlag | undefined;
-  try {
-    flag = flagOf(planOf(config, await runProgram(config, {}, loadProgram)));
-  } catch (error) {
-    throw programError(error);
-  }
-  if (flag === undefined) {
-    throw new UsageError(`stack ${config.stack} declares no LaunchDarkly flag targeting: no flag to evaluate`);
-  }
-  return salt === undefined ? flag : { ...flag, salt };
-}
-
-const hasRollout = (flag: EvaluableFlag | undefined) => flag !== undefined && "rollout" in flag.fallthrough;
-const rolloutKind = (flag: EvaluableFlag) =>
-  ("rollout" in flag.fallthrough ? flag.fallthrough.rollout.contextKind : undefined) ?? "user";
-
 const count = (n: number) => n.toLocaleString("en-US");
-/** "10,011 of 100,000 contexts, 10.01%" */
-const share = (n: number, total: number) =>
-  `${count(n)} of ${count(total)} contexts, ${total === 0 ? "0.00" : ((n / total) * 100).toFixed(2)}%`;
-
-/** How a context is named to people: its key, `kind:key` for another kind than user. */
-const labelOf = (record: ContextRecord) => (record.kind === "user" ? record.key : `${record.kind}:${record.key}`);
-/** Who a context is, for the duplicate check (a user's key as it is: most files are users). */
-const identityOf = (record: ContextRecord) =>
-  record.kind === "user" ? record.key : `\u0000${record.kind}\u0000${record.key}`;
 
 /** How one context is written to the list, in the chosen format. */
-function rowWriter(file: ContextsFile, format: OutputFormat): { header: string; row: (r: ContextRecord) => string } {
+function rowWriter(
+  header: readonly string[],
+  input: InputKind,
+  format: OutputFormat,
+): { header: string; row: (r: ContextRecord) => string } {
   if (format === "json") {
     return { header: "", row: (r) => `${r.text ?? JSON.stringify(r.context)}\n` };
   }
-  if (file.kind === "csv") return { header: csvRow(file.header), row: (r) => csvRow(r.fields ?? []) };
-  return { header: csvRow(file.header), row: (r) => csvRow([r.key, r.kind]) };
-}
-
-interface Tally {
-  total: number;
-  servedTrue: number;
-  joining: number;
-  leaving: number;
-  readonly leavers: string[];
-}
-
-const BATCH = 2000;
-const LEAVERS_NAMED = 10;
-
-/** Streams the file through the evaluators into the sink, in batches; returns the counts. */
-async function stream(
-  opts: Options,
-  file: ContextsFile,
-  now: FlagEvaluator,
-  before: FlagEvaluator | undefined,
-  sink: Sink,
-  io: ToolIO,
-): Promise<Tally> {
-  const tally: Tally = { total: 0, servedTrue: 0, joining: 0, leaving: 0, leavers: [] };
-  const writer = rowWriter(file, opts.format);
-  if (writer.header !== "") await sink.write(writer.header);
-  // Every key seen, for the duplicate check: the one thing held per context (about 60 bytes for a
-  // short key: some 60 MB for a million).
-  const seen = new Set<string>();
-  const bar = progress(io, file.size);
-  const evaluate = async (evaluator: FlagEvaluator, record: ContextRecord): Promise<Served> => {
-    try {
-      return await evaluator.evaluate(record.context);
-    } catch (error) {
-      if (error instanceof NotEvaluated && error.isInvalidContext) {
-        throw new UsageError(`${opts.contexts} line ${record.line}: not a context LaunchDarkly can evaluate`);
-      }
-      throw error;
-    }
-  };
-  const flush = async (batch: readonly ContextRecord[]) => {
-    const served = await Promise.all(batch.map((record) => evaluate(now, record)));
-    const served0 = before && (await Promise.all(batch.map((record) => evaluate(before, record))));
-    let text = "";
-    batch.forEach((record, at) => {
-      const on = served[at]?.value === true;
-      if (on) tally.servedTrue++;
-      if (served0 === undefined) {
-        if (on) text += writer.row(record);
-        return;
-      }
-      const wasOn = served0[at]?.value === true;
-      if (on && !wasOn) {
-        tally.joining++;
-        text += writer.row(record);
-      } else if (!on && wasOn) {
-        tally.leaving++;
-        if (tally.leavers.length < LEAVERS_NAMED) tally.leavers.push(labelOf(record));
-      }
-    });
-    if (text !== "") await sink.write(text);
-    bar.update(file.bytesRead(), tally.total);
-  };
-  let batch: ContextRecord[] = [];
-  for await (const record of file.records) {
-    const identity = identityOf(record);
-    if (seen.has(identity)) {
-      throw new UsageError(`${opts.contexts} line ${record.line}: duplicate key ${labelOf(record)} (given earlier)`);
-    }
-    seen.add(identity);
-    tally.total++;
-    batch.push(record);
-    if (batch.length >= BATCH) {
-      await flush(batch);
-      batch = [];
-    }
-  }
-  await flush(batch);
-  bar.done();
-  return tally;
+  if (input === "csv") return { header: csvRow(header), row: (r) => csvRow(r.fields ?? []) };
+  return { header: csvRow(header), row: (r) => csvRow([r.key, r.kind]) };
 }
 
 function baselineLabel(baseline: Baseline): string {
@@ -272,38 +167,40 @@ function baselineLabel(baseline: Baseline): string {
 }
 
 async function cohort(opts: Options, io: ToolIO, loadProgram: ProgramLoader): Promise<number> {
-  const flag = await declaredFlag(opts.config, loadProgram, opts.salt);
-  const baseFlag =
-    opts.baseline === undefined
-      ? undefined
-      : await declaredFlag(
-          opts.baseline.kind === "from"
-            ? withValues(opts.config, { rolloutPercentage: opts.baseline.percentage })
-            : opts.baseline.config,
-          loadProgram,
-          opts.salt,
-        );
-  if (opts.salt === undefined && (hasRollout(flag) || hasRollout(baseFlag))) {
-    io.stderr.write(
-      "note: no --salt (or LAUNCHDARKLY_FLAG_SALT): this cohort reproduces the split, not production's exact assignment (see --help: The salt)\n",
-    );
-  }
-  const file = await openContexts(resolve(opts.contexts), opts.input, rolloutKind(flag));
-  const now = await FlagEvaluator.start(flag);
-  const before = baseFlag && (await FlagEvaluator.start(baseFlag));
   const sink = opts.out === undefined ? stdoutSink(io) : fileSink(opts.out);
-  let tally: Tally;
+  let row: (r: ContextRecord) => string = () => "";
+  let result: Cohort;
   try {
-    tally = await stream(opts, file, now, before, sink, io);
+    result = await evaluateCohort({
+      config: opts.config,
+      baseline:
+        opts.baseline?.kind === "from"
+          ? withValues(opts.config, { rolloutPercentage: opts.baseline.percentage })
+          : opts.baseline?.config,
+      contexts: opts.contexts,
+      input: opts.input,
+      salt: opts.salt,
+      loadProgram,
+      start: async ({ header, reproducesSplit }) => {
+        if (reproducesSplit) {
+          io.stderr.write(
+            "note: no --salt (or LAUNCHDARKLY_FLAG_SALT): this cohort reproduces the split, not production's exact assignment (see --help: The salt)\n",
+          );
+        }
+        const writer = rowWriter(header, opts.input, opts.format);
+        row = writer.row;
+        if (writer.header !== "") await sink.write(writer.header);
+      },
+      list: (records) => sink.write(records.map(row).join("")),
+      progress: { begin: (size) => progress(io, size) },
+    });
     await sink.commit();
   } catch (error) {
     sink.abort();
     throw error;
-  } finally {
-    now.close();
-    before?.close();
   }
-  io.stderr.write(`${share(tally.servedTrue, tally.total)} get ${flag.key} on stack ${opts.config.stack}\n`);
+  const { tally } = result;
+  io.stderr.write(`${share(tally.servedTrue, tally.total)} get ${result.flagKey} on stack ${opts.config.stack}\n`);
   if (opts.baseline === undefined) return 0;
   const compared = baselineLabel(opts.baseline);
   io.stderr.write(`joining (${compared}): ${share(tally.joining, tally.total)}\n`);

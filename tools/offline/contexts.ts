@@ -1,14 +1,14 @@
 /**
- * The contexts file of `npm run cohort`, read as a stream (one record at a time, never the whole
- * file): a CSV with a header naming a `key` column (csv-parse, RFC 4180 quoting), or JSON lines of
- * LaunchDarkly contexts. Every mistake in it is a UsageError naming the file and the line.
+ * A contexts file (`npm run cohort`, `npm run promote -- --contexts`), read as a stream (one record
+ * at a time, never the whole file): a CSV with a header naming a `key` column (csv-parse, RFC 4180
+ * quoting), or JSON lines of LaunchDarkly contexts. Every mistake in it is a UsageError naming the file and the line.
  */
 import { accessSync, constants, createReadStream, statSync, type ReadStream } from "node:fs";
 import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { CsvError, parse } from "csv-parse";
 import { UsageError } from "../cli/runner";
-import type { LDContext } from "../offline/flagEvaluator";
+import type { LDContext } from "./flagEvaluator";
 
 export const INPUT_KINDS = { ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl" } as const;
 export type InputKind = (typeof INPUT_KINDS)[keyof typeof INPUT_KINDS];
