@@ -6,30 +6,17 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { PROJECT_DIR, withValues, type StackConfig } from "../components/config/stackFile";
-import { runProgram } from "../tools/offline/engine";
-import type { EvaluableFlag } from "../tools/offline/launchDarklyFlag";
-import { flagOf, planOf } from "../tools/offline/plan";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withValues } from "../components/config/stackFile";
 import { cohortMain } from "../tools/cohort/main";
 import { cases } from "./support/cases";
+import { loaderOf } from "./support/planCli";
 import { contextKeys, FlagEvaluator } from "./support/launchDarkly";
-import { stackConfig } from "./support/program";
+import { declaredFlag, stackConfig } from "./support/program";
 import { runTool } from "./support/toolRun";
 
-/** The program loaded afresh for each run, through vitest (as test/support/planCli.ts does). */
-const loadProgram = async () => {
-  vi.resetModules();
-  return (await import(join(PROJECT_DIR, "index.ts"))) as unknown;
-};
+const loadProgram = loaderOf("index.ts");
 const cohort = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => runTool(cohortMain(loadProgram), args, env);
-
-/** The flag JSON the program declares for `config`, as the plan writes it to flag.json. */
-async function declaredFlag(config: StackConfig, salt?: string): Promise<EvaluableFlag> {
-  const flag = flagOf(planOf(config, await runProgram(config, {}, loadProgram)));
-  if (flag === undefined) throw new Error(`${config.stack} declares no flag`);
-  return salt === undefined ? flag : { ...flag, salt };
-}
 
 const KEYS = contextKeys(100_000);
 const dir = mkdtempSync(join(tmpdir(), "cohort-"));

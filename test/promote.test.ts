@@ -4,15 +4,17 @@
  * GitHub REST API (test/support/githubApi.ts, on a real local HTTP server) and a recording Slack
  * webhook.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../components/config/stackFile";
-import { main } from "../tools/promote/main";
+import { PROJECT_DIR, withValues } from "../components/config/stackFile";
+import { promoteMain } from "../tools/promote/main";
 import {
   branchName,
   BODY_LIMIT,
+  joinersLine,
   nextStep,
   pullBody,
   pullTitle,
@@ -21,12 +23,16 @@ import {
 } from "../tools/promote/rung";
 import { gateOutcome } from "../tools/promote/verdict";
 import { cases } from "./support/cases";
+import { contextKeys, FlagEvaluator } from "./support/launchDarkly";
+import { loaderOf } from "./support/planCli";
+import { declaredFlag, stackConfig } from "./support/program";
 import { startGitHubApi, type GitHubApi } from "./support/githubApi";
 import { recorder, type Recorder } from "./support/httpRecorder";
 import { freePort, startPrometheus, type LocalPrometheus } from "./support/localPrometheus";
 import { endOf, openMetrics, type Soak } from "./support/soakSeries";
 import { runTool, type ToolRun } from "./support/toolRun";
 
+const main = promoteMain(loaderOf("index.ts"));
 const BETA_FILE = join(PROJECT_DIR, "Pulumi.beta.yaml");
 const BETA = readFileSync(BETA_FILE, "utf8");
 const LADDER = [1, 5, 10, 25, 50, 100];
@@ -58,6 +64,18 @@ describe("the next rung and the pull request's names", () => {
       kind: "off",
       at: 10,
     });
+  });
+
+  it("says who joins: the count and its share, who would leave, and whether the salt was known", () => {
+    const step = { from: 10, to: 25 };
+    const counted = { file: "users.csv", total: 100_000, joining: 15_012, leaving: 0, reproducesSplit: false };
+    expect(joinersLine("beta", step, counted)).toBe(
+      "**Who joins at 25%:** 15,012 of 100,000 contexts, 15.01% (of `users.csv`); none leave. " +
+        "The list to notify, once this is merged: `npm run cohort -- --stack beta --contexts users.csv --from 10 --out joining.csv`.",
+    );
+    expect(joinersLine("beta", step, { ...counted, leaving: 3 })).toContain(
+      "; 3 of 100,000 contexts, 0.00% would leave.",
+    );
   });
 
   it("names the branch and the title after the stack and the rungs", () => {
@@ -181,8 +199,17 @@ let slack: Recorder | undefined;
 let enterprise: GitHubApi | undefined;
 let noGoRepo: GitHubApi | undefined;
 let completeRepo: GitHubApi | undefined;
+/** The GO run with a contexts file, and the run whose contexts file does not exist. */
+let cohortRepo: GitHubApi | undefined;
+let missingContextsRepo: GitHubApi | undefined;
 let mainAtStart = "";
-const runs: Record<"first" | "second" | "noGo" | "complete" | "unreachable", ToolRun> = {} as never;
+const runs: Record<"first" | "second" | "noGo" | "complete" | "unreachable" | "contexts" | "missingContexts", ToolRun> =
+  {} as never;
+/** 20,000 users, as the beta's export lists them (a CSV with an email column). */
+const USERS = contextKeys(20_000);
+const CONTEXTS_DIR = mkdtempSync(join(tmpdir(), "promote-contexts-"));
+const USERS_CSV = join(CONTEXTS_DIR, "users.csv");
+writeFileSync(USERS_CSV, `key,email\n${USERS.map((key) => `${key},${key}@example.com`).join("\n")}\n`);
 
 const env = (github: { apiUrl: string } | string, extra: Record<string, string> = {}) => ({
   PROMETHEUS_URL: prometheus?.url ?? "",
@@ -194,18 +221,20 @@ const env = (github: { apiUrl: string } | string, extra: Record<string, string> 
 
 beforeAll(async () => {
   prometheus = await startPrometheus([openMetrics(SOAK, 2), otherRoutes(SOAK, 2)]);
-  [slack, enterprise, noGoRepo, completeRepo] = await Promise.all([
+  [slack, enterprise, noGoRepo, completeRepo, cohortRepo, missingContextsRepo] = await Promise.all([
     recorder((_, response) => {
       response.end("ok");
     }),
     startGitHubApi({ owner: OWNER, repo: REPO, files: { "Pulumi.beta.yaml": BETA }, prefix: "/api/v3" }),
     startGitHubApi({ owner: OWNER, repo: REPO, files: { "Pulumi.beta.yaml": BETA } }),
     startGitHubApi({ owner: OWNER, repo: REPO, files: { "Pulumi.beta.yaml": BETA_AT_100 } }),
+    startGitHubApi({ owner: OWNER, repo: REPO, files: { "Pulumi.beta.yaml": BETA } }),
+    startGitHubApi({ owner: OWNER, repo: REPO, files: { "Pulumi.beta.yaml": BETA } }),
   ]);
   mainAtStart = enterprise.state.branches.get("main") ?? "";
   const unreachable = `http://127.0.0.1:${String(await freePort())}/api/v3`;
   runs.first = await runTool(main, ["--stack", "beta", "--end", END], env(enterprise));
-  [runs.second, runs.noGo, runs.complete, runs.unreachable] = await Promise.all([
+  [runs.second, runs.noGo, runs.complete, runs.unreachable, runs.missingContexts] = await Promise.all([
     runTool(main, ["--stack", "beta", "--end", END], env(enterprise)),
     runTool(
       main,
@@ -214,7 +243,14 @@ beforeAll(async () => {
     ),
     runTool(main, ["--stack", "beta", "--end", END], env(completeRepo)),
     runTool(main, ["--stack", "beta", "--end", END], env(unreachable)),
+    runTool(
+      main,
+      ["--stack", "beta", "--end", END, "--contexts", join(CONTEXTS_DIR, "missing.csv")],
+      env(missingContextsRepo),
+    ),
   ]);
+  // Runs the program offline (twice): alone, as Pulumi's mock engine is one per process.
+  runs.contexts = await runTool(main, ["--stack", "beta", "--end", END, "--contexts", USERS_CSV], env(cohortRepo));
 }, 180_000);
 
 afterAll(async () => {
@@ -224,6 +260,8 @@ afterAll(async () => {
     enterprise?.close(),
     noGoRepo?.close(),
     completeRepo?.close(),
+    cohortRepo?.close(),
+    missingContextsRepo?.close(),
   ]);
 });
 
@@ -283,6 +321,43 @@ describe("npm run promote on GO", () => {
         "- [ ] **docs**: Documentation updated and reviewed (@athlete-ally/docs)",
       ].join("\n"),
     );
+  });
+
+  it("says who joins was not counted when no contexts file is given", () => {
+    expect(enterprise!.state.pulls[0]!.body).toContain(
+      "**Who joins at 25%:** not counted (no contexts file: `npm run promote -- --contexts FILE`, in CI the `BETA_CONTEXTS_URL` secret).",
+    );
+  });
+
+  it("with --contexts, says how many join at 25% as LaunchDarkly's SDK serves the declared flag, none leaving", async () => {
+    expect(runs.contexts).toMatchObject({ code: 0, stderr: "" });
+    const evaluator = await FlagEvaluator.start();
+    try {
+      const at10 = (await evaluator.evaluate(await declaredFlag(stackConfig("beta")), USERS)).servedTrue;
+      const at25 = (
+        await evaluator.evaluate(await declaredFlag(withValues(stackConfig("beta"), { rolloutPercentage: 25 })), USERS)
+      ).servedTrue;
+      const joining = [...at25].filter((key) => !at10.has(key)).length;
+      expect([...at10].filter((key) => !at25.has(key))).toEqual([]);
+      // About 15% of them: the rung adds 15 points.
+      expect(joining / USERS.length).toBeGreaterThan(0.14);
+      expect(joining / USERS.length).toBeLessThan(0.16);
+      const share = ((joining / USERS.length) * 100).toFixed(2);
+      expect(cohortRepo!.state.pulls[0]!.body).toContain(
+        `**Who joins at 25%:** ${joining.toLocaleString("en-US")} of 20,000 contexts, ${share}% (of \`users.csv\`); none leave. ` +
+          "Counted without the flag's salt: the split's count, not production's exact assignment. " +
+          "The list to notify, once this is merged: `npm run cohort -- --stack beta --contexts users.csv --from 10 --out joining.csv`.",
+      );
+    } finally {
+      evaluator.close();
+    }
+  }, 60_000);
+
+  it("refuses a contexts file that does not exist before asking GitHub anything: exit 2, naming it", () => {
+    expect(runs.missingContexts.code).toBe(2);
+    expect(runs.missingContexts.stderr).toContain("missing.csv");
+    expect(runs.missingContexts.stderr).not.toMatch(/\n\s+at /);
+    expect(missingContextsRepo!.requests).toEqual([]);
   });
 
   it("keeps GitHub Enterprise's /api/v3 path on every request", () => {

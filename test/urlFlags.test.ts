@@ -8,12 +8,13 @@ import { describe, expect, it } from "vitest";
 import { httpUrl, type ToolMain } from "../tools/cli/runner";
 import { main as gate } from "../tools/gate/main";
 import { main as loadTest } from "../tools/loadTest/main";
-import { main as promote } from "../tools/promote/main";
+import { promoteMain } from "../tools/promote/main";
 import { main as rollbackCheck } from "../tools/rollbackCheck/main";
 import { main as soakReport } from "../tools/soakReport/main";
 import { main as verify } from "../tools/verify/main";
 import { cases } from "./support/cases";
 import { freePort } from "./support/localPrometheus";
+import { loaderOf } from "./support/planCli";
 import { runTool } from "./support/toolRun";
 
 /** Never asked: every case fails on its bad URL before any request. */
@@ -59,7 +60,7 @@ const TOOLS: readonly Tool[] = [
   },
   {
     name: "promote",
-    main: promote,
+    main: promoteMain(loaderOf("index.ts")),
     argv: ["--stack", "beta"],
     flags: ["prometheus-url", "report-url"],
     variables: ["PROMETHEUS_URL", "GITHUB_API_URL"],

@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { DEFAULT_ROLLOUT_LADDER, NO_OVERRIDE, stepRefusal } from "../components/rollout/guards";
 import { PROJECT_DIR } from "../components/config/stackFile";
 import { cases } from "./support/cases";
+import { recorder } from "./support/httpRecorder";
 import { freePort } from "./support/localPrometheus";
 import { flagAnswer, rolloutOf, startLaunchDarklyApi } from "./support/launchDarklyApi";
 import { type GhRoute, jobRuns, loadExpressions, runScript, stubs, valueOf } from "./support/workflowSteps";
@@ -907,6 +908,74 @@ describe("Rollout proposal: hourly while ROLLOUT_AUTOPROPOSE is on, narrow permi
     expect(step.run).toContain("--stack beta --stack-outputs");
     expect(step.run).not.toMatch(/\$\{\{/);
   });
+});
+
+describe("Rollout proposal: who joins, counted over the beta's contexts when BETA_CONTEXTS_URL is set", () => {
+  const file = workflowFiles.find((f) => f.endsWith("rollout-propose.yml"))!;
+  const steps = (parse(readFileSync(file, "utf8")) as { jobs: Record<string, Job> }).jobs.propose!.steps!;
+  const fetch = steps.find((s) => s.id === "contexts")!;
+  const propose = steps.find((s) => s.run?.includes("npm run -s promote"))!;
+  /** An `npm` stand-in: writes its arguments, one a line. */
+  const NPM = `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > "$WORKFLOW_GH_STUB/npm-args"\n`;
+  /** A `pulumi` stand-in: the stack outputs. */
+  const PULUMI = `#!/usr/bin/env bash\necho '{}'\n`;
+
+  it("downloads the contexts with curl from the secret's URL, named by its path's extension, into RUNNER_TEMP", async () => {
+    const server = await recorder((request, response) => {
+      response.writeHead(request.path.startsWith("/missing") ? 404 : 200).end("key,email\nathlete-1,a@example.com\n");
+    });
+    try {
+      const fetched = async (url: string) => {
+        const cwd = mkdtempSync(join(tmpdir(), "contexts-step-"));
+        const env = { BETA_CONTEXTS_URL: url };
+        expect(Object.keys(fetch.env ?? {})).toEqual(Object.keys(env));
+        return runScript(fetch.run!, { cwd, env });
+      };
+      const csv = await fetched(`${server.url}/exports/beta.csv?signature=s3cr3t`);
+      expect(csv.code).toBe(0);
+      expect(csv.outputs.file).toBe(join(csv.runnerTemp, "contexts.csv"));
+      expect(readFileSync(csv.outputs.file!, "utf8")).toBe("key,email\nathlete-1,a@example.com\n");
+      const jsonl = await fetched(`${server.url}/exports/beta.jsonl?signature=s3cr3t`);
+      expect(jsonl.outputs.file).toBe(join(jsonl.runnerTemp, "contexts.jsonl"));
+      expect(server.requests.map((r) => r.path)).toEqual([
+        "/exports/beta.csv?signature=s3cr3t",
+        "/exports/beta.jsonl?signature=s3cr3t",
+      ]);
+      // An export that cannot be fetched fails the run, rather than a proposal without the count.
+      const missing = await fetched(`${server.url}/missing.csv`);
+      expect(missing.code).not.toBe(0);
+      expect(missing.outputs).toEqual({});
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("without the secret downloads nothing, and promote is run without --contexts", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "contexts-step-"));
+    const skipped = await runScript(fetch.run!, { cwd, env: { BETA_CONTEXTS_URL: "" } });
+    expect(skipped).toMatchObject({ code: 0, outputs: {} });
+    expect(skipped.stdout).toContain("BETA_CONTEXTS_URL is not set");
+  });
+
+  it.each(cases([{ contextsFile: "" }, { contextsFile: "/runner/temp/contexts.csv" }]))(
+    "passes the downloaded file to promote as --contexts, when there is one ($contextsFile)",
+    async ({ contextsFile }) => {
+      expect(propose.env?.CONTEXTS_FILE).toBe("${{ steps.contexts.outputs.file }}");
+      expect(propose.env?.LAUNCHDARKLY_FLAG_SALT).toBe("${{ secrets.BETA_LAUNCHDARKLY_FLAG_SALT }}");
+      const stub = stubs({}, { npm: NPM, pulumi: PULUMI });
+      const cwd = mkdtempSync(join(tmpdir(), "propose-step-"));
+      const run = await runScript(propose.run!, {
+        cwd,
+        env: { ...stub.env, CONTEXTS_FILE: contextsFile, SLACK_WEBHOOK_URL: "", PULUMI_ORG: "o", RUN_URL: "u" },
+        bin: stub.bin,
+      });
+      expect(run.code).toBe(0);
+      const args = readFileSync(join(stub.env.WORKFLOW_GH_STUB!, "npm-args"), "utf8").trimEnd().split("\n");
+      expect(args.slice(args.indexOf("--report-url"))).toEqual(
+        contextsFile === "" ? ["--report-url", "u"] : ["--report-url", "u", "--contexts", contextsFile],
+      );
+    },
+  );
 });
 
 describe("Soak report: the checklist's schedule, each report at most once", () => {

@@ -14,8 +14,8 @@ import { runTool, type ToolRun } from "./toolRun";
 
 export type CliRun = ToolRun;
 
-/** A program module loaded afresh for each run, as the launcher's `require` does. */
-const loaderOf =
+/** A program module (a path relative to the project) loaded afresh for each run, through vitest. */
+export const loaderOf =
   (program: string): ProgramLoader =>
   async () => {
     vi.resetModules();

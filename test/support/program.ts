@@ -2,6 +2,8 @@
 import { vi } from "vitest";
 import { runProgram, type DeclaredResource, type DeployedState, type ProgramRun } from "../../tools/offline/engine";
 import { readStackConfig, stackFilePath, type StackConfig } from "../../components/config/stackFile";
+import type { EvaluableFlag } from "../../tools/offline/launchDarklyFlag";
+import { flagOf, planOf } from "../../tools/offline/plan";
 
 /** The committed config of a stack (`Pulumi.<stack>.yaml`). */
 export function stackConfig(stack: string): StackConfig {
@@ -24,4 +26,11 @@ export function onlyOfType(run: ProgramRun, type: string): DeclaredResource {
   const found = run.resources.filter((r) => r.type === type);
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0] as DeclaredResource;
+}
+
+/** The flag JSON the program declares for `config`, as the plan writes it to flag.json; with `salt` when given. */
+export async function declaredFlag(config: StackConfig, salt?: string): Promise<EvaluableFlag> {
+  const flag = flagOf(planOf(config, await run(config)));
+  if (flag === undefined) throw new Error(`${config.stack} declares no flag`);
+  return salt === undefined ? flag : { ...flag, salt };
 }

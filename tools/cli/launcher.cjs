@@ -39,7 +39,7 @@ const TOOLS = {
   "promotion-change": { entry: "tools/promotionChange/main.ts" },
   verify: { entry: "tools/verify/main.ts" },
   "load-test": { entry: "tools/loadTest/main.ts" },
-  promote: { entry: "tools/promote/main.ts" },
+  promote: { entry: "tools/promote/main.ts", withProgram: "promoteMain" },
   "soak-report": { entry: "tools/soakReport/main.ts" },
   "rollback-check": { entry: "tools/rollbackCheck/main.ts" },
   cohort: { entry: "tools/cohort/main.ts", withProgram: "cohortMain" },
@@ -74,7 +74,7 @@ function entryModule(tool) {
   // A test's program may live outside the folders sourceFiles lists.
   const program = JSON.stringify(`./${programSource()}`);
   return [
-    `const { programOfModule } = require("./tools/offline/programLoader.ts");`,
+    `const { programOfModule } = require("./tools/offline/bundledProgram.ts");`,
     `exports.main = require(${entry}).${tool.withProgram}(programOfModule(() => require(${program})));`,
   ].join("\n");
 }

@@ -11,7 +11,7 @@ import { type ProgramLoader, runProgram } from "./engine";
 import { FlagEvaluator, NotEvaluated, type Served } from "./flagEvaluator";
 import type { EvaluableFlag } from "./launchDarklyFlag";
 import { flagOf, planOf } from "./plan";
-import { programError } from "./programLoader";
+import { programError } from "./programError";
 
 /** The flag as the stack declares it (the program run offline, never deployed before: no guard refuses). */
 async function declaredFlag(config: StackConfig, loadProgram: ProgramLoader, salt: string | undefined) {
@@ -30,11 +30,6 @@ async function declaredFlag(config: StackConfig, loadProgram: ProgramLoader, sal
 const hasRollout = (flag: EvaluableFlag | undefined) => flag !== undefined && "rollout" in flag.fallthrough;
 const rolloutKind = (flag: EvaluableFlag) =>
   ("rollout" in flag.fallthrough ? flag.fallthrough.rollout.contextKind : undefined) ?? "user";
-
-const count = (n: number) => n.toLocaleString("en-US");
-/** "10,011 of 100,000 contexts, 10.01%" */
-export const share = (n: number, total: number) =>
-  `${count(n)} of ${count(total)} contexts, ${total === 0 ? "0.00" : ((n / total) * 100).toFixed(2)}%`;
 
 /** How a context is named to people: its key, `kind:key` for another kind than user. */
 const labelOf = (record: ContextRecord) => (record.kind === "user" ? record.key : `${record.kind}:${record.key}`);

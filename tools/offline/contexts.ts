@@ -220,3 +220,9 @@ function checkedContext(
     ? { context: value as LDContext, kind: targetKind, key: String(target.key) }
     : { context: value as LDContext, kind: "multi", key: keys.join(",") };
 }
+
+/** "10,011 of 100,000 contexts, 10.01%" */
+export function share(n: number, total: number): string {
+  const count = (value: number) => value.toLocaleString("en-US");
+  return `${count(n)} of ${count(total)} contexts, ${total === 0 ? "0.00" : ((n / total) * 100).toFixed(2)}%`;
+}

@@ -11,7 +11,7 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { diffPlans } from "./diff";
 import { LIVE_STATES, rehearsal } from "./deployed";
 import { type DeployedState, ProgramFailed, type ProgramLoader, runProgram } from "../offline/engine";
-import { programError } from "../offline/programLoader";
+import { programError } from "../offline/programError";
 import { readConfig, refuseWhatPulumiRefuses, stackConfigOf, stackOrFileConfigOf } from "../offline/stackArgs";
 import { dashboardJsonOf, flagOf, kubernetesYamlOf, planOf, type Plan } from "../offline/plan";
 import { renderPolicyVerdict } from "../offline/policyReport";

@@ -6,6 +6,7 @@ import { parseYaml } from "../../components/config/yamlText";
 import { nextRung } from "../../components/rollout/guards";
 import { Targeting } from "../../components/rollout/targeting";
 import { UsageError } from "../cli/runner";
+import { share } from "../offline/contexts";
 
 /** The config a promotion decides on (from `parsedConfigOf` of the stack file on the default branch). */
 export interface RolloutConfig {
@@ -95,4 +96,36 @@ export function pullBody(reportMarkdown: string, header: string): string {
   const body = `${header}\n\n${report}`;
   const note = "\n\n… (cut to GitHub's limit; the full report is the gate's report.md)";
   return body.length <= BODY_LIMIT ? body : `${body.slice(0, BODY_LIMIT - note.length)}${note}`;
+}
+
+/** Who joins at the proposed rung, counted over a contexts file (`--contexts`). */
+export interface Joiners {
+  /** The file's name, as the pull request names it. */
+  readonly file: string;
+  readonly total: number;
+  readonly joining: number;
+  /** Served at the current rung and not at the proposed one: none, as LaunchDarkly's buckets only grow with the percentage. */
+  readonly leaving: number;
+  /** Whether the count is of the split only (no flag salt given). */
+  readonly reproducesSplit: boolean;
+}
+
+/**
+ * The pull request's line on who joins: how many of the contexts the rung adds, and the command
+ * that lists them for the notification; or, without a contexts file, that nobody counted.
+ */
+export function joinersLine(stack: string, step: { from: number; to: number }, joiners: Joiners | undefined): string {
+  const heading = `**Who joins at ${String(step.to)}%:**`;
+  if (joiners === undefined) {
+    return `${heading} not counted (no contexts file: \`npm run promote -- --contexts FILE\`, in CI the \`BETA_CONTEXTS_URL\` secret).`;
+  }
+  const leavers = joiners.leaving === 0 ? "none leave" : `${share(joiners.leaving, joiners.total)} would leave`;
+  const split = joiners.reproducesSplit
+    ? " Counted without the flag's salt: the split's count, not production's exact assignment."
+    : "";
+  return (
+    `${heading} ${share(joiners.joining, joiners.total)} (of \`${joiners.file}\`); ${leavers}.${split} ` +
+    `The list to notify, once this is merged: ` +
+    `\`npm run cohort -- --stack ${stack} --contexts ${joiners.file} --from ${String(step.from)} --out joining.csv\`.`
+  );
 }
