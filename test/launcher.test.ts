@@ -1,7 +1,8 @@
 /**
  * The one launcher (`node tools/cli/launcher.cjs TOOL`, what every npm script runs), as a process:
- * each tool answers --help, exit codes pass through, an unknown tool is bad usage, and the tools
- * that need no program (gate, promotion-change, policy) start without loading the Pulumi SDK.
+ * each tool answers --help, exit codes pass through, an unknown tool is bad usage, the tools that
+ * need no program (gate, promotion-change, policy) start without loading the Pulumi SDK, and a plan
+ * loads nothing but its bundle (the parts of the SDK it does not use wait for a first use).
  * Everything else about the tools is tested in process, through their `main`.
  */
 import { execFile } from "node:child_process";
@@ -15,12 +16,16 @@ import { planProcess, type CliRun } from "./support/planCli";
 
 const LAUNCHER = join(PROJECT_DIR, "tools", "cli", "launcher.cjs");
 
-function launch(args: readonly string[], nodeArgs: readonly string[] = []): Promise<CliRun> {
+function launch(
+  args: readonly string[],
+  nodeArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [...nodeArgs, LAUNCHER, ...args],
-      { cwd: PROJECT_DIR, encoding: "utf8" },
+      { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
         done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
       },
@@ -28,18 +33,25 @@ function launch(args: readonly string[], nodeArgs: readonly string[] = []): Prom
   });
 }
 
-/** A preload that lists, on exit, every Pulumi SDK module the process loaded. */
+/**
+ * A preload that says, on exit, whether Pulumi's runtime was evaluated (its first copy sets
+ * `global.asyncLocalStorage`, how Pulumi shares its state between copies; inside a bundle there is
+ * no package to see being loaded) and which packages the process loaded from node_modules.
+ */
 const RECORDER = join(mkdtempSync(join(tmpdir(), "launcher-")), "record.cjs");
 writeFileSync(
   RECORDER,
   `const Module = require("node:module");
 const load = Module._load;
-const seen = new Set();
+const packages = new Set();
 Module._load = function (request, ...rest) {
-  if (/^@pulumi\\/(pulumi|policy|kubernetes|launchdarkly)(\\/|$)|^@pulumiverse\\//.test(request)) seen.add(request);
+  if (/^[@a-z]/i.test(request) && !Module.isBuiltin(request)) packages.add(request.split("/").slice(0, request.startsWith("@") ? 2 : 1).join("/"));
   return load.call(this, request, ...rest);
 };
-process.on("exit", () => process.stderr.write("pulumi modules: " + JSON.stringify([...seen]) + "\\n"));
+process.on("exit", () => {
+  const runtime = globalThis.asyncLocalStorage === undefined ? "not loaded" : "loaded";
+  process.stderr.write("pulumi runtime: " + runtime + "\\npackages: " + JSON.stringify([...packages].sort()) + "\\n");
+});
 `,
 );
 
@@ -83,12 +95,12 @@ describe.concurrent("the launcher", () => {
   )("starts %s without the Pulumi SDK", async (tool) => {
     const run = await launch([tool, "--help"], ["--require", RECORDER]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain("pulumi modules: []\n");
+    expect(run.stderr).toContain("pulumi runtime: not loaded\n");
   });
 
   it("the recorder sees the SDK where it is loaded: the plan runs the program (control)", async () => {
     const run = await launch(["plan", "--help"], ["--require", RECORDER]);
-    expect(run.stderr).toMatch(/pulumi modules: \[.*"@pulumi\/pulumi"/);
+    expect(run.stderr).toContain("pulumi runtime: loaded\n");
   });
 });
 
@@ -147,6 +159,43 @@ describe("the launcher's builds", () => {
     expect(await planned()).toContain("value: first");
     configMapProgram(file, "again");
     expect(await planned()).toContain("value: again");
+  });
+
+  it("plans with nothing loaded but its bundle: the SDK's function serialization is not loaded", async () => {
+    // A first run builds (the builder is a package); the second reuses the build.
+    expect((await launch(["plan", "--help"])).code).toBe(0);
+    const out = mkdtempSync(join(tmpdir(), "launcher-packages-"));
+    const run = await launch(["plan", "--stack", "beta", "--out", out], ["--require", RECORDER]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("pulumi runtime: loaded\npackages: []\n");
+  });
+
+  it("serializes a function through the bundle: what was deferred loads on its first use (control)", async () => {
+    const dir = mkdtempSync(join(programs, "serialized-"));
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const file = join(dir, "program.ts");
+    writeFileSync(
+      file,
+      `import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+export = async () => {
+  const answer = 42;
+  const serialized = await pulumi.runtime.serializeFunction(() => answer);
+  new k8s.core.v1.ConfigMap("probe", { metadata: { namespace: "probe" }, data: { handler: serialized.text } });
+  return {};
+};
+`,
+    );
+    const env = { STREAM5_PLAN_SOURCE: relative(PROJECT_DIR, file) };
+    expect((await launch(["plan", "--help"], [], env)).code).toBe(0);
+    const out = mkdtempSync(join(tmpdir(), "launcher-serialized-"));
+    const run = await launch(["plan", "--stack", "staging", "--out", out], ["--require", RECORDER], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('packages: ["typescript"]\n');
+    // Pulumi's serialization of the closure, with the captured value.
+    expect(readFileSync(join(out, "kubernetes.yaml"), "utf8")).toMatch(/exports\.handler = __f0;[^]*return \(\)=>42;/);
   });
 
   it("refuses a program module that exports no function: exit 1, saying what it must export", async () => {
