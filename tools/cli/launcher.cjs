@@ -51,7 +51,7 @@ const TOOLS = {
  * What stays a package of its own, loaded from node_modules when something asks for it: esbuild
  * (the builder), the ESM-only chart libraries (imported at run time), and what Pulumi's function
  * serialization needs (the TypeScript compiler and npm's package-tree reader, about 9 MB and
- * 0.15 s to load), which no tool uses (see DEFERRED).
+ * 0.17 s to load), which no tool uses (see DEFERRED).
  */
 const EXTERNAL = ["esbuild", "vega", "vega-lite", "typescript", "@npmcli/arborist", "normalize-package-data"];
 
